@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what Video Download Server needs and is missing, then builds it.
+#   scripts/setup.sh          yt-dlp, ffmpeg, node modules, build
+#   scripts/setup.sh --test   also what `npm test` needs (chromium, openssl, sqlite3)
+# Works on Debian/Ubuntu (apt-get), Fedora (dnf) and macOS (Homebrew). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_test=false
+[[ "${1:-}" == "--test" ]] && with_test=true
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root to run: $*"; fi
+}
+
+command -v node >/dev/null || die "Node.js 20 or newer is required: https://nodejs.org (or your package manager)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+(( node_major >= 20 )) || die "Node.js $(node -v) is too old; install Node.js 20 or newer"
+
+packages=()
+command -v yt-dlp >/dev/null || packages+=(yt-dlp)
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
+if $with_test; then
+  command -v openssl >/dev/null || packages+=(openssl)
+  command -v sqlite3 >/dev/null || packages+=(sqlite3)
+  [[ -x /usr/bin/chromium ]] || [[ "$(uname)" == Darwin ]] || packages+=(chromium)
+fi
+# Native module build (better-sqlite3 compiles from source when no prebuilt binary is reachable).
+if [[ "$(uname)" != Darwin ]]; then
+  command -v make >/dev/null || packages+=(make)
+  command -v g++ >/dev/null || packages+=(g++)
+  command -v python3 >/dev/null || packages+=(python3)
+fi
+
+if (( ${#packages[@]} > 0 )); then
+  say "installing ${packages[*]}"
+  if command -v apt-get >/dev/null; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"
+  elif command -v dnf >/dev/null; then
+    as_root dnf install -y "${packages[@]}"
+  elif command -v brew >/dev/null; then
+    brew install "${packages[@]}"
+  else
+    die "install these yourself, then run this again: ${packages[*]}"
+  fi
+fi
+
+say "installing node modules"
+npm ci --no-audit --no-fund
+say "building"
+npm run build --silent
+say "ready: npm start (first start prints your API key and creates ./data, ./downloads, ./logs)"

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `vds` command line: parse the command, hand over to its module, turn errors into one clear line.
+import { parseArgs } from 'node:util'
+import { ConfigError } from './config.js'
+import { VERSION } from './version.js'
+
+const HELP = `vds ${VERSION} — Video Download Server
+
+Usage: vds <command> [options]
+
+Commands:
+  serve                    run the server (what \`npm start\` runs)
+
+Options:
+  -c, --config FILE        config file (default ./config.yaml; or VDS_CONFIG)
+  -h, --help               this help
+  -v, --version            print the version
+
+Environment:
+  VDS_CONFIG               config file, like --config
+  VDS_<SECTION>__<KEY>     override one config key, e.g. VDS_SERVER__PORT=9443
+                           (lists are comma-separated: VDS_DOWNLOADS__ALLOWED_DOMAINS=tiktok.com,instagram.com)
+
+Examples:
+  vds serve --config /etc/vds/config.yaml
+`
+
+interface CommandContext {
+  configFile: string | undefined
+  positionals: string[]
+  values: Record<string, string | boolean | undefined>
+}
+
+type Command = (context: CommandContext) => Promise<number | void>
+
+const COMMANDS: Record<string, Command> = {
+  serve: async ({ configFile }) => {
+    const { serve } = await import('./main.js')
+    await serve({ configFile })
+  },
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      scope: { type: 'string' },
+      'client-id': { type: 'string' },
+      server: { type: 'string' },
+      key: { type: 'string' },
+      insecure: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  })
+  if (values.version) {
+    process.stdout.write(`${VERSION}\n`)
+    return 0
+  }
+  const [name, ...rest] = positionals
+  const command = name === undefined ? undefined : COMMANDS[name]
+  if (values.help || !command) {
+    process.stdout.write(HELP)
+    if (name !== undefined && !command) process.stderr.write(`\nUnknown command "${name}"\n`)
+    return values.help || name === undefined ? 0 : 2
+  }
+  return (await command({ configFile: values.config, positionals: rest, values })) ?? 0
+}
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code
+  },
+  (err: unknown) => {
+    const message = err instanceof ConfigError ? `Configuration error: ${err.message}` : (err as Error).stack ?? String(err)
+    process.stderr.write(`vds: ${message}\n`)
+    process.exitCode = err instanceof ConfigError ? 78 : 1
+  },
+)

@@ -1,0 +1,91 @@
+// Numbered migrations, applied in order inside one transaction each; the applied version lives in
+// PRAGMA user_version. Never edit a released migration: add the next number.
+
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'downloads, counts, idempotency keys, api keys',
+    sql: `
+      CREATE TABLE downloads (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        id               TEXT NOT NULL UNIQUE,
+        url              TEXT NOT NULL,
+        normalized_url   TEXT NOT NULL,
+        client_id        TEXT NOT NULL,
+        api_key_name     TEXT,
+        status           TEXT NOT NULL CHECK (status IN ('pending','downloading','completed','failed','cancelled')),
+        shared_at        TEXT,
+        submitted_at     TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        started_at       TEXT,
+        completed_at     TEXT,
+        retry_count      INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  TEXT,
+        error_message    TEXT,
+        error_code       TEXT,
+        progress_percent REAL,
+        downloaded_bytes INTEGER,
+        total_bytes      INTEGER,
+        speed_bps        REAL,
+        eta_seconds      INTEGER,
+        filename         TEXT,
+        file_path        TEXT,
+        file_size        INTEGER,
+        title            TEXT,
+        uploader         TEXT,
+        duration_seconds REAL,
+        thumbnail_url    TEXT,
+        extractor        TEXT,
+        video_id         TEXT,
+        worker_pid       INTEGER
+      );
+      CREATE INDEX downloads_status ON downloads (status, seq);
+      CREATE INDEX downloads_submitted_at ON downloads (submitted_at);
+      CREATE INDEX downloads_client ON downloads (client_id, seq);
+      CREATE INDEX downloads_normalized_url ON downloads (normalized_url);
+      CREATE INDEX downloads_runnable ON downloads (status, next_attempt_at) WHERE status = 'pending';
+
+      -- Per-status counts kept by triggers, so health and unfiltered history totals stay O(1)
+      -- with millions of rows.
+      CREATE TABLE download_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL);
+      INSERT INTO download_counts (status, n) VALUES
+        ('pending',0),('downloading',0),('completed',0),('failed',0),('cancelled',0);
+      CREATE TRIGGER downloads_count_insert AFTER INSERT ON downloads BEGIN
+        UPDATE download_counts SET n = n + 1 WHERE status = NEW.status;
+      END;
+      CREATE TRIGGER downloads_count_delete AFTER DELETE ON downloads BEGIN
+        UPDATE download_counts SET n = n - 1 WHERE status = OLD.status;
+      END;
+      CREATE TRIGGER downloads_count_update AFTER UPDATE OF status ON downloads
+        WHEN OLD.status <> NEW.status BEGIN
+        UPDATE download_counts SET n = n - 1 WHERE status = OLD.status;
+        UPDATE download_counts SET n = n + 1 WHERE status = NEW.status;
+      END;
+
+      CREATE TABLE idempotency_keys (
+        owner        TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status_code  INTEGER NOT NULL,
+        response     TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        PRIMARY KEY (owner, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+
+      CREATE TABLE api_keys (
+        name       TEXT PRIMARY KEY,
+        key_hash   TEXT NOT NULL UNIQUE,
+        scope      TEXT NOT NULL CHECK (scope IN ('submit','admin')),
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+    `,
+  },
+]

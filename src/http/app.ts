@@ -1,0 +1,125 @@
+// Builds the Fastify app: plugins, hooks, error handling, routes. It never listens; main.ts does.
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyError } from 'fastify'
+import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from '../config.js'
+import type { Db } from '../db/open.js'
+import type { DownloadsRepository } from '../db/downloads-repository.js'
+import type { KeyVerifier } from '../api-keys.js'
+import type { DownloadEvents } from '../events.js'
+import type { Logger } from '../logger.js'
+import type { HealthService } from '../health.js'
+import type { SubmissionService } from '../submissions.js'
+import { coerceError } from '../errors.js'
+import { validationError } from './request-errors.js'
+import { validatorCompiler } from './validator.js'
+import { authPlugin } from './auth.js'
+import { submitRoute } from './routes/submit.js'
+import { statusRoute } from './routes/status.js'
+import { historyRoute } from './routes/history.js'
+import { healthRoute } from './routes/health.js'
+
+/** Everything the HTTP layer needs, passed in (no globals). */
+export interface AppDeps {
+  config: Config
+  db: Db
+  downloads: DownloadsRepository
+  keys: KeyVerifier
+  events: DownloadEvents
+  health: HealthService
+  submissions: SubmissionService
+  log: Logger
+  version: string
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp(deps: AppDeps, serverOptions: { https?: object | null } = {}) {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    ...(serverOptions.https ? { https: serverOptions.https } : {}),
+    bodyLimit: deps.config.security.max_body_bytes,
+    // Echo a client's request id when it is safe to log; otherwise make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+
+  // JSON only: Fastify's built-in text/plain parser would let a pasted URL through as a string body.
+  app.removeContentTypeParser('text/plain')
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const appError = err.validation
+      ? validationError(err.validationContext, err.validation, request)
+      : coerceError(err)
+    if (appError.statusCode >= 500) request.log.error({ err }, 'request failed')
+    else request.log.info({ code: appError.code, status: appError.statusCode }, appError.message)
+    return reply
+      .code(appError.statusCode)
+      .headers(appError.headers)
+      .send({ success: false, error: { code: appError.code, message: appError.message }, request_id: request.id })
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      success: false,
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+      request_id: request.id,
+    }),
+  )
+
+  await app.register(helmet, {
+    // HSTS would pin browsers to HTTPS on a LAN address whose certificate they may not trust yet.
+    hsts: false,
+    frameguard: { action: 'deny' },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        mediaSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Video Download Server', version: deps.version },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+
+  await app.register(authPlugin, deps)
+  await app.register(healthRoute, deps)
+  await app.register(submitRoute, deps)
+  await app.register(statusRoute, deps)
+  await app.register(historyRoute, deps)
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger())
+
+  return app
+}
+
+export type BuiltApp = Awaited<ReturnType<typeof buildApp>>

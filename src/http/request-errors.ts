@@ -1,0 +1,41 @@
+// Turns Fastify's schema-validation failures into the stable error codes of SPEC §2.
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '../errors.js'
+
+interface ValidationIssue {
+  instancePath?: string
+  message?: string
+  params?: { missingProperty?: string; requiredProperties?: string[] }
+}
+
+const BODY_FIELD_CODES: Record<string, string> = {
+  url: 'invalid_url',
+  client_id: 'invalid_client_id',
+  timestamp: 'invalid_timestamp',
+}
+
+const isJsonContentType = (request: FastifyRequest) => /^application\/json\b/i.test(request.headers['content-type'] ?? '')
+
+export function validationError(context: string | undefined, issues: ValidationIssue[], request: FastifyRequest): AppError {
+  const first = issues[0] ?? {}
+  const field =
+    first.params?.missingProperty ?? first.params?.requiredProperties?.[0] ?? first.instancePath?.split('/')[1] ?? ''
+  switch (context) {
+    case 'params':
+      return new AppError(400, 'invalid_download_id', 'The download id must be a UUID')
+    case 'querystring':
+      return new AppError(422, 'invalid_query', `Query parameter "${field}" ${first.message ?? 'is invalid'}`)
+    case 'body': {
+      if (request.body === undefined || request.body === null) {
+        return isJsonContentType(request)
+          ? new AppError(400, 'invalid_json', 'The request body is empty; send a JSON object')
+          : new AppError(415, 'unsupported_media_type', 'Send the body as application/json')
+      }
+      const code = BODY_FIELD_CODES[field]
+      if (code) return new AppError(422, code, `"${field}" ${first.message ?? 'is invalid'}`)
+      return new AppError(422, 'invalid_body', 'The body must be a JSON object like {"url": "https://..."}')
+    }
+    default:
+      return new AppError(400, 'bad_request', first.message ?? 'Invalid request')
+  }
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppDeps } from '../app.js'
+import { toDownloadView } from '../download-view.js'
+import { HistoryPage, HistoryQuery, errorResponses } from '../schemas.js'
+
+export const historyRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  app.get(
+    '/api/v1/history',
+    {
+      config: { access: 'submit' },
+      schema: {
+        summary: 'Downloads, newest first, with paging and filters',
+        querystring: HistoryQuery,
+        response: { 200: HistoryPage, ...errorResponses(401, 422) },
+      },
+    },
+    async (request) => {
+      const { limit, offset, status, client_id, q } = request.query
+      const { rows, total } = deps.downloads.history({ limit, offset, status, client_id, q })
+      return { downloads: rows.map((row) => toDownloadView(row, deps.config.server.public_url)), total, limit, offset }
+    },
+  )
+}

@@ -1,0 +1,144 @@
+// Accepting a link: validate, dedupe, honour Idempotency-Key, commit, then wake the worker.
+// The answer is built only after the commit returns, so a 2xx always means "on disk".
+import { createHash, randomUUID } from 'node:crypto'
+import type { Config } from './config.js'
+import type { DownloadsRepository, StoredResponse, SubmitOutcome } from './db/downloads-repository.js'
+import { AppError } from './errors.js'
+import type { DownloadEvents } from './events.js'
+import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
+import type { DownloadRow, Principal } from './types.js'
+
+const HOUR_MS = 60 * 60 * 1000
+const DAY_MS = 24 * HOUR_MS
+const CLIENT_ID = /^[A-Za-z0-9._:@-]{1,128}$/
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+
+export interface SubmitRequest {
+  body: { url: string; client_id?: string | undefined; timestamp?: string | number | undefined }
+  principal: Principal | null
+  idempotencyKey?: string | undefined
+}
+
+export interface SubmitAnswer {
+  statusCode: number
+  body: Record<string, unknown>
+  headers: Record<string, string>
+}
+
+export interface SubmissionServiceDeps {
+  config: Config
+  downloads: DownloadsRepository
+  events: DownloadEvents
+  now?: () => Date
+  /** DNS resolution for allowed_domains "*" (injected by tests) */
+  resolve?: (host: string) => Promise<string[]>
+}
+
+export function createSubmissionService(deps: SubmissionServiceDeps) {
+  const now = deps.now ?? (() => new Date())
+  const { security, downloads: downloadsConfig } = deps.config
+
+  function parseSharedAt(value: string | number | undefined, at: Date): string | null {
+    if (value === undefined) return null
+    let ms: number
+    if (typeof value === 'number' || /^\d{1,12}(\.\d+)?$/.test(value)) {
+      ms = Number(value) * 1000
+    } else if (ISO_8601.test(value)) {
+      ms = Date.parse(value)
+    } else {
+      throw new AppError(422, 'invalid_timestamp', 'timestamp must be ISO 8601 (2024-05-01T12:00:00Z) or unix seconds')
+    }
+    if (!Number.isFinite(ms)) throw new AppError(422, 'invalid_timestamp', 'timestamp is not a real date')
+    if (ms > at.getTime() + DAY_MS) throw new AppError(422, 'invalid_timestamp', 'timestamp is more than 24 hours in the future')
+    const oldest = at.getTime() - security.max_submission_age_days * DAY_MS
+    if (ms < oldest) {
+      throw new AppError(422, 'invalid_timestamp', `timestamp is older than ${security.max_submission_age_days} days (security.max_submission_age_days)`)
+    }
+    return new Date(ms).toISOString()
+  }
+
+  function answerFor(outcome: { kind: 'created' | 'duplicate'; row: DownloadRow }): StoredResponse {
+    const { row } = outcome
+    const body: Record<string, unknown> = {
+      success: true,
+      download_id: row.id,
+      status: row.status,
+      message: outcome.kind === 'created' ? 'Download queued' : `Already ${row.status}`,
+      submitted_at: row.submitted_at,
+    }
+    if (outcome.kind === 'duplicate') body.duplicate = true
+    return { status_code: outcome.kind === 'created' ? 201 : 200, body }
+  }
+
+  function commit(...args: Parameters<DownloadsRepository['submit']>): SubmitOutcome {
+    try {
+      return deps.downloads.submit(...args)
+    } catch (err) {
+      // Disk full, I/O error, locked past busy_timeout, read-only: nothing was promised.
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
+        throw new AppError(503, 'storage_unavailable', 'The download could not be stored; try again later', { 'retry-after': '5' })
+      }
+      throw err
+    }
+  }
+
+  return {
+    async submit(request: SubmitRequest): Promise<SubmitAnswer> {
+      const at = now()
+      const { body, principal } = request
+      if (request.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(request.idempotencyKey)) {
+        throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+      }
+      const clientId = body.client_id ?? principal?.name ?? 'anonymous'
+      if (!CLIENT_ID.test(clientId)) {
+        throw new AppError(422, 'invalid_client_id', 'client_id must be 1-128 of A-Z a-z 0-9 . _ : @ -')
+      }
+      let checked: Awaited<ReturnType<typeof checkSubmittedUrl>>
+      try {
+        checked = await checkSubmittedUrl(body.url, {
+          allowedDomains: downloadsConfig.allowed_domains,
+          maxLength: security.max_url_length,
+          ...(deps.resolve ? { resolve: deps.resolve } : {}),
+        })
+      } catch (err) {
+        if (err instanceof UrlRejection) throw new AppError(422, err.code, err.message)
+        throw err
+      }
+      const sharedAt = parseSharedAt(body.timestamp, at)
+
+      const idempotency = request.idempotencyKey === undefined ? undefined : {
+        owner: principal?.name ?? 'anonymous',
+        key: request.idempotencyKey,
+        request_hash: createHash('sha256')
+          .update(JSON.stringify([checked.url, body.client_id ?? null, body.timestamp ?? null]))
+          .digest('hex'),
+      }
+      const outcome = commit(
+        {
+          id: randomUUID(),
+          url: checked.url,
+          normalized_url: checked.normalizedUrl,
+          client_id: clientId,
+          api_key_name: principal?.name ?? null,
+          shared_at: sharedAt,
+          now: at.toISOString(),
+        },
+        { deduplicate: downloadsConfig.deduplicate, idempotency, respond: answerFor },
+      )
+      switch (outcome.kind) {
+        case 'idempotency_conflict':
+          throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
+        case 'replayed':
+          return { statusCode: 200, body: outcome.response.body as Record<string, unknown>, headers: { 'idempotent-replayed': 'true' } }
+        case 'created':
+          deps.events.emit('queued', { id: outcome.row.id })
+          deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
+      }
+      const answer = answerFor(outcome)
+      return { statusCode: answer.status_code, body: answer.body as Record<string, unknown>, headers: {} }
+    },
+  }
+}
+
+export type SubmissionService = ReturnType<typeof createSubmissionService>

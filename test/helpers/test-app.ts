@@ -1,0 +1,69 @@
+// Builds the real app on a temp directory with a real SQLite file; closes and removes it after the test.
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { TestContext } from 'node:test'
+import pino from 'pino'
+import { parseConfig, type Config } from '../../src/config.js'
+import { closeDatabase, openDatabase } from '../../src/db/open.js'
+import { buildApp } from '../../src/http/app.js'
+import type { HealthProbes } from '../../src/health.js'
+import { createServices } from '../../src/services.js'
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef'
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] }
+
+export function tempDir(t: TestContext, prefix = 'vds-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A valid config on a temp dir: quiet logs, one admin key, TikTok + Instagram allowed. */
+export function testConfig(dir: string, overrides: DeepPartial<Config> = {}): Config {
+  const base: DeepPartial<Config> = {
+    storage: { data_dir: path.join(dir, 'data'), downloads_dir: path.join(dir, 'downloads'), min_free_disk_mb: 0 },
+    security: { api_keys: [{ name: 'test-admin', key: ADMIN_KEY }] },
+    logging: { level: 'silent', file: null },
+    tls: { enabled: false },
+  }
+  const merged: Record<string, object> = { ...base }
+  for (const [section, values] of Object.entries(overrides)) {
+    merged[section] = { ...(merged[section] ?? {}), ...(values as object) }
+  }
+  return parseConfig(merged)
+}
+
+export const idleProbes = (config: Config): HealthProbes => ({
+  worker: () => ({ running: true, active: 0, max_concurrent: config.downloads.max_concurrent, paused: null }),
+  disk: async () => ({ free_bytes: 10 ** 12, min_free_bytes: config.storage.min_free_disk_mb * 2 ** 20, ok: true }),
+  downloader: async () => ({ available: true, version: '2099.01.01' }),
+})
+
+export interface TestAppOptions {
+  config?: DeepPartial<Config>
+  probes?: (config: Config) => HealthProbes
+  resolve?: (host: string) => Promise<string[]>
+}
+
+export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
+  const dir = tempDir(t)
+  const config = testConfig(dir, options.config)
+  const db = openDatabase(config.storage.data_dir)
+  const services = createServices({
+    config,
+    db,
+    log: pino({ level: 'silent' }),
+    probes: (options.probes ?? idleProbes)(config),
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  })
+  const app = await buildApp(services)
+  t.after(async () => {
+    await app.close()
+    closeDatabase(db)
+  })
+  return { ...services, app, dir }
+}
+
+export const auth = { 'x-api-key': ADMIN_KEY }
