@@ -6,6 +6,9 @@ import { KeyScope, type Principal } from './types.js'
 
 const KEY_PREFIX = 'vds_'
 
+/** What a key's name may be: the same rule as client_id, because the name is the default client_id. */
+export const KEY_NAME = /^[A-Za-z0-9._:@-]{1,128}$/
+
 /** 32 random bytes: guessing is hopeless, so SHA-256 without salt or stretching is enough. */
 export function generateApiKey(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url')
@@ -40,11 +43,19 @@ export interface KeyVerifier {
 /**
  * Compares the presented key's SHA-256 digest with every known digest using timingSafeEqual and
  * without stopping at the first match, so timing tells nothing about which or how many bytes match.
+ *
+ * Keys added or revoked by `vds keys` in another process are seen on the next request without a
+ * restart: each verify reads SQLite's `PRAGMA data_version` (about 3 µs), and only when another
+ * connection has committed since the last look are the stored keys re-read. Checking per request
+ * rather than on a timer makes a revocation effective at once; reloading only on a miss would never
+ * notice a revocation, because a revoked key still matches the cached list.
  */
 export function createKeyVerifier(security: Config['security'], repo: ApiKeysRepository): KeyVerifier {
   const fromConfig = configuredKeys(security)
   let known: KnownKey[] = []
+  let seenDataVersion = -1
   const reload = () => {
+    seenDataVersion = repo.dataVersion()
     const stored = repo.listActive().map((row) => ({
       hash: Buffer.from(row.key_hash, 'hex'),
       principal: { name: row.name, scope: row.scope },
@@ -54,6 +65,7 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
   reload()
   return {
     verify(presented) {
+      if (repo.dataVersion() !== seenDataVersion) reload()
       const digest = hashApiKey(presented)
       let match: Principal | undefined
       for (const candidate of known) {
@@ -72,7 +84,14 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
  */
 export function ensureFirstApiKey(security: Config['security'], repo: ApiKeysRepository): string | undefined {
   if (!security.require_api_key || security.api_keys.length > 0 || repo.list().length > 0) return undefined
+  return createStoredApiKey(repo, 'default', KeyScope.admin)
+}
+
+/**
+ * Makes a new key and stores only its hash. Returns the key, to be shown once, or undefined when
+ * the name is taken.
+ */
+export function createStoredApiKey(repo: ApiKeysRepository, name: string, scope: KeyScope): string | undefined {
   const key = generateApiKey()
-  repo.add('default', hashApiKey(key).toString('hex'), KeyScope.admin)
-  return key
+  return repo.add(name, hashApiKey(key).toString('hex'), scope) ? key : undefined
 }

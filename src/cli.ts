@@ -10,6 +10,10 @@ Usage: vds <command> [options]
 
 Commands:
   serve                    run the server (what \`npm start\` runs)
+  keys add NAME [--scope submit|admin]
+                           make an API key for one device (default scope submit); printed once
+  keys list [--json]       key names, scopes and dates (never the keys)
+  keys revoke NAME         stop a key at once, also on a running server
 
 Options:
   -c, --config FILE        config file (default ./config.yaml; or VDS_CONFIG)
@@ -23,6 +27,8 @@ Environment:
 
 Examples:
   vds serve --config /etc/vds/config.yaml
+  vds keys add iphone-anna            # a submit key for Anna's phone
+  vds keys revoke iphone-anna         # the phone was lost
 `
 
 interface CommandContext {
@@ -38,6 +44,7 @@ const COMMANDS: Record<string, Command> = {
     const { serve } = await import('./main.js')
     await serve({ configFile })
   },
+  keys: async (context) => (await import('./commands/keys.js')).keysCommand(context),
 }
 
 export async function runCli(argv: string[]): Promise<number> {

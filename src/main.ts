@@ -1,19 +1,22 @@
-// Start-up and shutdown: load config → logger → database → keys → TLS → app → worker → listen.
-// The only place that listens and handles signals.
+// Start-up and shutdown: config → logger → lock → database → keys → recovery → TLS → app →
+// listen → worker. The only place that listens and handles signals.
 import { mkdirSync } from 'node:fs'
+import type { Server as HttpsServer } from 'node:https'
 import { loadConfig, resolvePaths, type Config } from './config.js'
 import { createLogger, type Logger } from './logger.js'
 import { closeDatabase, openDatabase } from './db/open.js'
 import { ensureFirstApiKey } from './api-keys.js'
-import type { HealthProbes } from './health.js'
 import { createServices } from './services.js'
 import { buildApp, type BuiltApp } from './http/app.js'
+import { acquireInstanceLock } from './jobs/instance-lock.js'
+import { recoverInterruptedJobs } from './jobs/recovery.js'
+import { loadTlsMaterial, scheduleRenewal, watchCertificateFiles, type TlsMaterial } from './tls/tls-provider.js'
 import { VERSION } from './version.js'
 
 export interface StartOptions {
   configFile?: string | undefined
   env?: NodeJS.ProcessEnv
-  /** print the first generated API key here (default stdout) */
+  /** where the first generated API key is printed (default stdout; never the log) */
   announce?: (text: string) => void
 }
 
@@ -23,49 +26,75 @@ export interface RunningServer {
   log: Logger
   /** base URL the server listens on, e.g. https://127.0.0.1:8443 */
   url: string
-  /** Stops taking requests, stops the worker, closes the database. Safe to call twice. */
+  /**
+   * Stops taking requests (in-flight ones finish), stops yt-dlp and puts its jobs back to pending,
+   * closes the database and releases the data folder. Safe to call twice.
+   */
   close(): Promise<void>
 }
+
+const TLS_MIN_VERSION = 'TLSv1.2'
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const startedAt = Date.now()
   const config = loadConfig({ file: options.configFile, env: options.env ?? process.env })
   const paths = resolvePaths(config)
   const log = await createLogger(config.logging, paths.logFile)
-  mkdirSync(paths.downloadsDir, { recursive: true })
-  const db = openDatabase(paths.dataDir)
-  const closers: Array<() => unknown> = [() => closeDatabase(db)]
+  // Run in reverse order by close(), and on a failed start.
+  const cleanups: Array<() => unknown> = []
+  const cleanUp = async () => {
+    while (cleanups.length) await cleanups.pop()!()
+  }
   try {
-    const probes: HealthProbes = {
-      worker: () => ({ running: true, active: 0, max_concurrent: config.downloads.max_concurrent, paused: null }),
-      disk: async () => ({ free_bytes: null, min_free_bytes: config.storage.min_free_disk_mb * 1024 * 1024, ok: true }),
-      downloader: async () => ({ available: true, version: null }),
+    cleanups.push(acquireInstanceLock(paths.dataDir))
+    mkdirSync(paths.downloadsDir, { recursive: true })
+    const db = openDatabase(paths.dataDir)
+    cleanups.push(() => closeDatabase(db))
+
+    let tls: TlsMaterial | null = config.tls.enabled ? await loadTlsMaterial(config.tls, paths.dataDir, log) : null
+    const services = createServices({ config, db, log, startedAt, caCert: () => tls?.caCert ?? null })
+    announceFirstKey(services, options)
+
+    const recovered = await recoverInterruptedJobs({ db, downloadsDir: paths.downloadsDir, log, events: services.events })
+    if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
+
+    const app = await buildApp(services, {
+      https: tls ? { key: tls.key, cert: tls.cert, minVersion: TLS_MIN_VERSION } : null,
+    })
+    cleanups.push(() => app.close())
+    if (tls) {
+      const apply = (material: TlsMaterial) => {
+        tls = material
+        ;(app.server as HttpsServer).setSecureContext({ key: material.key, cert: material.cert, minVersion: TLS_MIN_VERSION })
+      }
+      cleanups.push(watchCertificateFiles(config.tls, log, apply), scheduleRenewal(config.tls, paths.dataDir, log, apply))
     }
-    const services = createServices({ config, db, log, probes, startedAt })
-    const firstKey = ensureFirstApiKey(config.security, services.apiKeys)
-    if (firstKey) {
-      const announce = options.announce ?? ((text: string) => process.stdout.write(text))
-      // Printed once, never logged: only its hash is stored.
-      announce(`\nGenerated API key "default" (shown once; store it in your iOS Shortcut):\n\n  ${firstKey}\n\n`)
-      services.keys.reload()
-    }
-    const app = await buildApp(services)
-    closers.unshift(() => app.close())
-    const address = await app.listen({ host: config.server.host, port: config.server.port })
-    log.info({ address, version: VERSION, startup_ms: Date.now() - startedAt }, 'server listening')
+    const url = await app.listen({ host: config.server.host, port: config.server.port })
+    services.worker.start()
+    // Stopped before the app closes: running jobs go back to pending while the database is open.
+    cleanups.push(() => services.worker.stop())
+    log.info({ address: url, version: VERSION, tls: tls !== null, startup_ms: Date.now() - startedAt }, 'server listening')
 
     let closing: Promise<void> | undefined
     const close = () =>
-      (closing ??= (async () => {
-        for (const closer of closers) await closer()
+      (closing ??= cleanUp().then(() => {
         log.info('server stopped')
         log.flush?.()
-      })())
-    return { app, config, log, url: address, close }
+      }))
+    return { app, config, log, url, close }
   } catch (err) {
-    for (const closer of closers) await closer()
+    await cleanUp()
     throw err
   }
+}
+
+function announceFirstKey(services: ReturnType<typeof createServices>, options: StartOptions): void {
+  const firstKey = ensureFirstApiKey(services.config.security, services.apiKeys)
+  if (!firstKey) return
+  const announce = options.announce ?? ((text: string) => process.stdout.write(text))
+  // Printed once, never logged: only its hash is stored.
+  announce(`\nGenerated API key "default" (shown once; put it in your iOS Shortcut):\n\n  ${firstKey}\n\n`)
+  services.keys.reload()
 }
 
 /** Runs until SIGTERM/SIGINT, then shuts down cleanly. */

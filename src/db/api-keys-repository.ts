@@ -20,6 +20,7 @@ export function createApiKeysRepository(db: Db) {
     active: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys WHERE revoked_at IS NULL'),
     byName: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE name = ?'),
     revoke: db.prepare<[string, string]>('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   }
   return {
     /** false when the name is taken (also by a revoked key: names stay unique for the logs' sake) */
@@ -39,6 +40,13 @@ export function createApiKeysRepository(db: Db) {
     },
     revoke(name: string, now = new Date().toISOString()): boolean {
       return statements.revoke.run(now, name).changes > 0
+    },
+    /**
+     * Changes whenever another connection (another process, such as `vds keys add`) commits to the
+     * database; commits on this connection leave it unchanged. About 3 µs, so it can run per request.
+     */
+    dataVersion(): number {
+      return statements.dataVersion.get()!
     },
   }
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyError } from 'fastify'
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import fastifyStatic from '@fastify/static'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.js'
 import type { Db } from '../db/open.js'
@@ -13,6 +14,9 @@ import type { DownloadEvents } from '../events.js'
 import type { Logger } from '../logger.js'
 import type { HealthService } from '../health.js'
 import type { SubmissionService } from '../submissions.js'
+import type { DownloadWorker } from '../jobs/worker.js'
+import type { Metrics } from '../metrics.js'
+import { caRoutes } from '../tls/ca-routes.js'
 import { coerceError } from '../errors.js'
 import { validationError } from './request-errors.js'
 import { validatorCompiler } from './validator.js'
@@ -21,6 +25,9 @@ import { submitRoute } from './routes/submit.js'
 import { statusRoute } from './routes/status.js'
 import { historyRoute } from './routes/history.js'
 import { healthRoute } from './routes/health.js'
+import { downloadsRoutes } from './routes/downloads.js'
+import { eventsRoute } from './routes/events.js'
+import { metricsRoute } from './routes/metrics.js'
 
 /** Everything the HTTP layer needs, passed in (no globals). */
 export interface AppDeps {
@@ -31,6 +38,12 @@ export interface AppDeps {
   events: DownloadEvents
   health: HealthService
   submissions: SubmissionService
+  worker: Pick<DownloadWorker, 'cancel' | 'retry' | 'status'>
+  metrics: Metrics
+  /** absolute downloads folder */
+  downloadsDir: string
+  /** PEM of the current local CA, when the server generated one (for /ca.crt and /ca.mobileconfig) */
+  caCert: () => string | null
   log: Logger
   version: string
 }
@@ -51,6 +64,8 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    // One line per request (below) instead of Fastify's two.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
@@ -60,6 +75,16 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+  })
+
+  // Timed from onRequest so auth and validation count; the route pattern keeps label cardinality low.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    deps.metrics.observeHttp(route, request.method, reply.statusCode, reply.elapsedTime / 1000)
+    request.log.info(
+      { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, client: request.principal?.name, ip: request.ip },
+      'request',
+    )
   })
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -116,6 +141,12 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(submitRoute, deps)
   await app.register(statusRoute, deps)
   await app.register(historyRoute, deps)
+  // Files are sent with reply.sendFile (Range, ETag, Content-Type); nothing is served by path.
+  await app.register(fastifyStatic, { root: deps.downloadsDir, serve: false })
+  await app.register(downloadsRoutes, deps)
+  await app.register(eventsRoute, deps)
+  await app.register(metricsRoute, deps)
+  await app.register(caRoutes, { caCert: deps.caCert })
 
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger())
 

@@ -43,6 +43,7 @@ export const idleProbes = (config: Config): HealthProbes => ({
 
 export interface TestAppOptions {
   config?: DeepPartial<Config>
+  /** replaces the real probes; default: the real worker, disk and yt-dlp */
   probes?: (config: Config) => HealthProbes
   resolve?: (host: string) => Promise<string[]>
 }
@@ -55,7 +56,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     config,
     db,
     log: pino({ level: 'silent' }),
-    probes: (options.probes ?? idleProbes)(config),
+    ...(options.probes ? { probes: () => options.probes!(config) } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
   })
   const app = await buildApp(services)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { auth, buildTestApp } from '../helpers/test-app.js'
+import { auth, buildTestApp, idleProbes } from '../helpers/test-app.js'
 
 async function submitMany(app: Awaited<ReturnType<typeof buildTestApp>>['app'], urls: string[], clientId = 'phone') {
   const ids: string[] = []
@@ -87,7 +87,7 @@ test('GET /api/v1/history: out-of-range or unknown values are 422', async (t) =>
 })
 
 test('GET /api/v1/health needs no key and reports every section', async (t) => {
-  const { app } = await buildTestApp(t)
+  const { app } = await buildTestApp(t, { probes: idleProbes })
   await submitMany(app, ['https://www.tiktok.com/@a/video/1'])
   const res = await app.inject({ url: '/api/v1/health' })
   assert.equal(res.statusCode, 200)

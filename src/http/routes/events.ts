@@ -1,0 +1,43 @@
+// Server-Sent Events of status changes and progress, for the web UI and scripts.
+// Browsers' EventSource cannot send headers, so the web UI reads this stream with fetch().
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppDeps } from '../app.js'
+import type { DownloadEventMap } from '../../events.js'
+
+const HEARTBEAT_MS = 15_000
+
+export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  app.get(
+    '/api/v1/events',
+    {
+      config: { access: 'submit' },
+      schema: { summary: 'Server-Sent Events: `status` and `progress` of every download' },
+    },
+    (request, reply) => {
+      reply.hijack()
+      const res = reply.raw
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // nginx and friends buffer responses unless told otherwise
+        'x-accel-buffering': 'no',
+      })
+      res.write('retry: 3000\n\n')
+      const send = (event: keyof DownloadEventMap, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      const onStatus = (data: DownloadEventMap['status'][0]) => send('status', data)
+      const onProgress = (data: DownloadEventMap['progress'][0]) => send('progress', data)
+      deps.events.on('status', onStatus)
+      deps.events.on('progress', onProgress)
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS)
+      const stop = () => {
+        clearInterval(heartbeat)
+        deps.events.off('status', onStatus)
+        deps.events.off('progress', onProgress)
+      }
+      request.raw.on('close', stop)
+      res.on('error', stop)
+    },
+  )
+}

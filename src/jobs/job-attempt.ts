@@ -1,0 +1,152 @@
+// One attempt at one claimed job, from spawning yt-dlp to writing the outcome: completed, retry
+// scheduled, failed, or back to pending when the attempt was interrupted rather than failed.
+// The worker decides when attempts start; this module decides what their end means.
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import type { JobsRepository } from '../db/jobs-repository.js'
+import type { DownloadEvents } from '../events.js'
+import type { DownloadProgress, DownloadRow } from '../types.js'
+import { classifyYtDlpError, timeoutFailure, type FailureClassification } from './classify-error.js'
+import { retryDelayMs } from './retry-policy.js'
+import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp-runner.js'
+
+/** A claimed job while its attempt runs. */
+export interface RunningJob {
+  row: DownloadRow
+  controller: AbortController
+  /** set before aborting, so the end of the attempt is read as intended, not as a failure */
+  stopReason: 'cancel' | 'shutdown' | null
+}
+
+/** How an attempt ended, as far as the worker cares. */
+export type AttemptOutcome = 'completed' | 'retry_scheduled' | 'failed' | 'cancelled' | 'requeued' | 'downloader_missing'
+
+export interface AttemptDeps {
+  jobs: JobsRepository
+  events: DownloadEvents
+  config: Config
+  downloadsDir: string
+  /** the worker's logger; a child with download_id and client_id is made per job */
+  log: Logger
+  now: () => Date
+  random: () => number
+  killGraceMs: number
+  runDownload: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
+}
+
+const PROGRESS_WRITE_INTERVAL_MS = 1_000
+const PROGRESS_EVENT_INTERVAL_MS = 250
+
+/** Runs the attempt and records its outcome. Rejects only when the database cannot be written. */
+export async function runAttempt(job: RunningJob, userAgent: string | null, deps: AttemptDeps): Promise<AttemptOutcome> {
+  const { row } = job
+  const { jobs, events, downloadsDir } = deps
+  const log = deps.log.child({ download_id: row.id, client_id: row.client_id })
+  const iso = () => deps.now().toISOString()
+  log.info({ url: row.url, attempt: row.retry_count + 1 }, 'download started')
+  const startedMs = Date.now()
+  try {
+    const result = await deps.runDownload({
+      url: row.url,
+      jobId: row.id,
+      config: deps.config,
+      downloadsDir,
+      signal: job.controller.signal,
+      userAgent,
+      killGraceMs: deps.killGraceMs,
+      onSpawn: (pid) => recordPid(row.id, pid, deps, log),
+      onProgress: createProgressReporter(row.id, deps, log),
+    })
+    const completed = jobs.complete(row.id, result, iso())
+    if (!completed) {
+      // Cancelled while the file was being finished: the database decided, so the file goes.
+      await rm(path.join(downloadsDir, result.file_path), { force: true })
+      log.info('download finished after it was cancelled; file removed')
+      return 'cancelled'
+    }
+    events.emit('status', { id: row.id, status: completed.status, error_message: null })
+    log.info({ file_path: result.file_path, file_size: result.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
+    return 'completed'
+  } catch (err) {
+    return recordFailure(job, err, deps, log)
+  }
+}
+
+function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger): AttemptOutcome {
+  const { id, retry_count } = job.row
+  const { jobs, events } = deps
+  const iso = () => deps.now().toISOString()
+  if (job.stopReason === 'cancel') {
+    log.info('download cancelled')
+    return 'cancelled'
+  }
+  const missingDownloader = err instanceof YtDlpRunError && err.reason === RunFailureReason.spawn_failed
+  if (job.stopReason === 'shutdown' || missingDownloader) {
+    // Interrupted, not failed: back to the queue without counting a retry.
+    const requeued = jobs.requeue(id, iso())
+    if (requeued) events.emit('status', { id, status: requeued.status, error_message: requeued.error_message })
+    log.info({ reason: missingDownloader ? (err as Error).message : 'shutdown' }, 'download interrupted; back to pending')
+    return missingDownloader ? 'downloader_missing' : 'requeued'
+  }
+
+  const verdict = classify(err, deps.config)
+  const error = { code: verdict.code, message: verdict.message }
+  const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined }
+  const delayMs = verdict.kind === 'transient' ? retryDelayMs(retry_count, deps.config.downloads.retry_delays_seconds, deps.random) : undefined
+  if (delayMs !== undefined) {
+    const nextAttemptAt = new Date(deps.now().getTime() + delayMs).toISOString()
+    const row = jobs.scheduleRetry(id, error, nextAttemptAt, iso())
+    if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
+    log.warn({ ...details, retry_count: retry_count + 1, next_attempt_at: nextAttemptAt }, 'download failed; will retry')
+    return 'retry_scheduled'
+  }
+  const row = jobs.fail(id, error, iso())
+  if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
+  log.warn({ ...details, err: err instanceof YtDlpRunError ? undefined : err }, 'download failed')
+  return 'failed'
+}
+
+function classify(err: unknown, config: Config): FailureClassification {
+  if (!(err instanceof YtDlpRunError)) {
+    return { kind: 'transient', code: 'internal_error', message: `The download could not be run: ${(err as Error).message}` }
+  }
+  switch (err.reason) {
+    case RunFailureReason.timeout:
+      return timeoutFailure(config.downloads.timeout_seconds)
+    case RunFailureReason.unsafe_output:
+      return { kind: 'permanent', code: 'unsafe_output', message: err.message }
+    default:
+      return classifyYtDlpError(err.stderr, err.exitCode)
+  }
+}
+
+function recordPid(id: string, pid: number, deps: AttemptDeps, log: Logger): void {
+  try {
+    deps.jobs.recordPid(id, pid, deps.now().toISOString())
+  } catch (err) {
+    // Recovery also finds leftovers by the work folder on their command line: not fatal.
+    log.warn({ err, pid }, 'could not store the yt-dlp pid')
+  }
+}
+
+/** Progress goes out as events up to 4 times a second (for SSE); the database gets one write a second. */
+function createProgressReporter(id: string, deps: AttemptDeps, log: Logger): (progress: DownloadProgress) => void {
+  let lastEventMs = 0
+  let lastWriteMs = 0
+  return (progress) => {
+    const nowMs = Date.now()
+    if (nowMs - lastEventMs >= PROGRESS_EVENT_INTERVAL_MS || progress.percent === 100) {
+      lastEventMs = nowMs
+      deps.events.emit('progress', { id, progress })
+    }
+    if (nowMs - lastWriteMs < PROGRESS_WRITE_INTERVAL_MS) return
+    lastWriteMs = nowMs
+    try {
+      deps.jobs.writeProgress(id, progress, deps.now().toISOString())
+    } catch (err) {
+      log.warn({ err }, 'could not store download progress') // a nicety: the download goes on
+    }
+  }
+}

@@ -1,0 +1,273 @@
+// The download worker: takes pending jobs from the database as soon as a slot is free, runs yt-dlp
+// for each, and records the outcome. It is woken by 'queued' events (no polling delay before
+// pickup), by a timer set to the earliest scheduled retry, and by its own jobs finishing. The
+// database is the truth; this class only holds the running processes.
+import path from 'node:path'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { createJobsRepository } from '../db/jobs-repository.js'
+import { createDownloadsRepository } from '../db/downloads-repository.js'
+import type { Db } from '../db/open.js'
+import type { DownloadEvents } from '../events.js'
+import type { DownloadRow } from '../types.js'
+import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
+import { removePartialFiles } from './output-paths.js'
+import { checkDisk, checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
+import { runYtDlp, type RunYtDlpOptions } from './ytdlp-runner.js'
+
+export const WorkerState = { idle: 'idle', running: 'running', stopping: 'stopping', stopped: 'stopped' } as const
+export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
+
+/** Why the queue waits instead of starting downloads. Jobs stay pending meanwhile. */
+export const PauseReason = { low_disk: 'low_disk', ytdlp_missing: 'ytdlp_missing' } as const
+export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason]
+
+/** What the health route shows about the worker. */
+export interface WorkerStatus {
+  running: boolean
+  active: number
+  max_concurrent: number
+  paused: PauseReason | null
+}
+
+/** Answer to cancel and retry: the updated row, or why nothing changed (404 or 409 for the route). */
+export type JobActionResult = { ok: true; row: DownloadRow } | { ok: false; reason: 'not_found' | 'invalid_state' }
+
+export interface WorkerDeps {
+  db: Db
+  config: Config
+  events: DownloadEvents
+  log: Logger
+  /** absolute downloads folder (resolvePaths(config).downloadsDir) */
+  downloadsDir: string
+  /** clock for timestamps and retry times (tests) */
+  now?: () => Date
+  /** [0, 1) source for retry jitter (tests) */
+  random?: () => number
+  /** free-space probe; the real one uses statfs (tests simulate a full disk) */
+  freeDiskBytes?: FreeDiskBytes
+  /** yt-dlp probe (tests simulate a missing yt-dlp) */
+  checkDownloader?: (ytdlpPath: string) => Promise<DownloaderStatus>
+  /** how often a paused queue looks again */
+  pauseRecheckMs?: number
+  /** how often a missing yt-dlp is looked for again */
+  downloaderRecheckMs?: number
+  /** SIGTERM → SIGKILL grace period for yt-dlp */
+  killGraceMs?: number
+  /** replaces runYtDlp (tests only) */
+  runDownload?: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
+}
+
+interface ActiveJob extends RunningJob {
+  /** settles when the attempt's outcome is recorded */
+  done: Promise<void>
+}
+/** Longest timer; re-reading the schedule now and then also covers clock jumps. */
+const MAX_TIMER_MS = 60 * 60 * 1000
+
+export class DownloadWorker {
+  #state: WorkerState = WorkerState.idle
+  #paused: PauseReason | null = null
+  readonly #active = new Map<string, ActiveJob>()
+  #filling: Promise<void> | undefined
+  #fillAgain = false
+  #timer: NodeJS.Timeout | undefined
+  #downloader: { status: DownloaderStatus; checkedAtMs: number } | undefined
+  #userAgentTurn = 0
+  readonly #jobs
+  readonly #downloads
+  readonly #deps
+  readonly #attemptDeps: AttemptDeps
+  readonly #onQueued = () => this.#wake()
+
+  constructor(deps: WorkerDeps) {
+    this.#deps = {
+      now: () => new Date(),
+      random: Math.random,
+      freeDiskBytes: statfsFreeBytes,
+      checkDownloader,
+      pauseRecheckMs: 5_000,
+      downloaderRecheckMs: 30_000,
+      killGraceMs: 5_000,
+      runDownload: runYtDlp,
+      ...deps,
+      downloadsDir: path.resolve(deps.downloadsDir),
+    }
+    this.#jobs = createJobsRepository(deps.db)
+    this.#downloads = createDownloadsRepository(deps.db)
+    this.#attemptDeps = { ...this.#deps, jobs: this.#jobs }
+  }
+
+  /** Starts taking jobs. Call recoverInterruptedJobs first. */
+  start(): void {
+    if (this.#state !== WorkerState.idle) throw new Error(`the download worker cannot start: it is ${this.#state}`)
+    this.#state = WorkerState.running
+    this.#deps.events.on('queued', this.#onQueued)
+    this.#wake()
+  }
+
+  /**
+   * Stops taking jobs, stops running yt-dlp process trees, puts their jobs back to pending and
+   * waits for all of it. Safe to call more than once.
+   */
+  async stop(): Promise<void> {
+    if (this.#state === WorkerState.running) {
+      this.#state = WorkerState.stopping
+      this.#deps.events.off('queued', this.#onQueued)
+      clearTimeout(this.#timer)
+      for (const job of this.#active.values()) {
+        job.stopReason ??= 'shutdown'
+        job.controller.abort()
+      }
+    }
+    await this.#filling
+    await Promise.allSettled([...this.#active.values()].map((job) => job.done))
+    this.#state = WorkerState.stopped
+  }
+
+  /** pending | downloading → cancelled; resolves once the process tree and partial files are gone. */
+  async cancel(id: string): Promise<JobActionResult> {
+    const row = this.#jobs.cancel(id, this.#nowIso())
+    if (!row) return this.#refusal(id)
+    this.#deps.events.emit('status', { id, status: row.status, error_message: null })
+    const job = this.#active.get(id)
+    if (job) {
+      job.stopReason = 'cancel'
+      job.controller.abort()
+      await job.done
+    } else {
+      await removePartialFiles(this.#deps.downloadsDir, id)
+    }
+    return { ok: true, row }
+  }
+
+  /** failed | cancelled → pending (with a fresh retry budget), and wakes the queue. */
+  retry(id: string): JobActionResult {
+    const row = this.#jobs.retry(id, this.#nowIso())
+    if (!row) return this.#refusal(id)
+    this.#deps.events.emit('status', { id, status: row.status, error_message: null })
+    this.#wake()
+    return { ok: true, row }
+  }
+
+  status(): WorkerStatus {
+    return {
+      running: this.#state === WorkerState.running,
+      active: this.#active.size,
+      max_concurrent: this.#deps.config.downloads.max_concurrent,
+      paused: this.#paused,
+    }
+  }
+
+  #refusal(id: string): JobActionResult {
+    return { ok: false, reason: this.#downloads.findById(id) ? 'invalid_state' : 'not_found' }
+  }
+
+  #nowIso(): string {
+    return this.#deps.now().toISOString()
+  }
+
+  /** Fills free slots. Concurrent wake-ups collapse into one more pass. */
+  #wake(): void {
+    if (this.#state !== WorkerState.running) return
+    if (this.#filling) {
+      this.#fillAgain = true
+      return
+    }
+    this.#filling = this.#fillSlots()
+      .catch((err: unknown) => {
+        this.#deps.log.error({ err }, 'download queue check failed; trying again shortly')
+        this.#setTimer(this.#deps.pauseRecheckMs)
+      })
+      .finally(() => {
+        this.#filling = undefined
+        if (this.#fillAgain) {
+          this.#fillAgain = false
+          this.#wake()
+        }
+      })
+  }
+
+  async #fillSlots(): Promise<void> {
+    const { config } = this.#deps
+    while (this.#active.size < config.downloads.max_concurrent) {
+      this.#fillAgain = false
+      const pause = await this.#pauseReason()
+      // Re-checked after every await: nothing may start once stop() has begun.
+      if (this.#state !== WorkerState.running) return
+      this.#setPaused(pause)
+      if (pause) return this.#setTimer(this.#deps.pauseRecheckMs)
+      const row = this.#jobs.claimNext(this.#nowIso())
+      if (!row) return this.#setTimerForNextRetry()
+      this.#startJob(row)
+    }
+  }
+
+  async #pauseReason(): Promise<PauseReason | null> {
+    const { config, downloadsDir } = this.#deps
+    if (!(await this.#downloaderStatus()).available) return PauseReason.ytdlp_missing
+    const disk = await checkDisk(downloadsDir, config.storage.min_free_disk_mb, this.#deps.freeDiskBytes)
+    return disk.ok ? null : PauseReason.low_disk
+  }
+
+  /** A found yt-dlp stays trusted until a spawn fails; a missing one is looked for again now and then. */
+  async #downloaderStatus(): Promise<DownloaderStatus> {
+    const cached = this.#downloader
+    const stale = !cached || (!cached.status.available && Date.now() - cached.checkedAtMs >= this.#deps.downloaderRecheckMs)
+    if (!stale) return cached.status
+    const status = await this.#deps.checkDownloader(this.#deps.config.ytdlp.path)
+    this.#downloader = { status, checkedAtMs: Date.now() }
+    return status
+  }
+
+  #setPaused(reason: PauseReason | null): void {
+    if (reason === this.#paused) return
+    const { log, config, downloadsDir } = this.#deps
+    if (reason === PauseReason.low_disk) {
+      log.warn({ downloads_dir: downloadsDir, min_free_disk_mb: config.storage.min_free_disk_mb },
+        'downloads paused: free disk space is below storage.min_free_disk_mb; free some space and they resume by themselves')
+    } else if (reason === PauseReason.ytdlp_missing) {
+      log.warn({ ytdlp_path: config.ytdlp.path },
+        'downloads paused: yt-dlp cannot be run; install it or set ytdlp.path, and they resume by themselves')
+    } else {
+      log.info({ was: this.#paused }, 'downloads resumed')
+    }
+    this.#paused = reason
+  }
+
+  #setTimerForNextRetry(): void {
+    const next = this.#jobs.earliestScheduledAttempt()
+    if (next === undefined) return clearTimeout(this.#timer)
+    this.#setTimer(Date.parse(next) - this.#deps.now().getTime())
+  }
+
+  #setTimer(delayMs: number): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#wake(), Math.min(Math.max(delayMs, 0), MAX_TIMER_MS))
+    // The HTTP server keeps the process alive; a lone timer must not (tests, CLI).
+    this.#timer.unref()
+  }
+
+  #startJob(row: DownloadRow): void {
+    const job: ActiveJob = { row, controller: new AbortController(), stopReason: null, done: Promise.resolve() }
+    this.#active.set(row.id, job)
+    this.#deps.events.emit('status', { id: row.id, status: row.status })
+    job.done = runAttempt(job, this.#nextUserAgent(), this.#attemptDeps)
+      .then((outcome) => {
+        if (outcome === 'downloader_missing') {
+          this.#downloader = { status: { available: false, version: null }, checkedAtMs: Date.now() }
+        }
+      })
+      .catch((err: unknown) => this.#deps.log.error({ err, download_id: row.id }, 'could not record the end of a download'))
+      .finally(() => {
+        this.#active.delete(row.id)
+        this.#wake()
+      })
+  }
+
+  #nextUserAgent(): string | null {
+    const agents = this.#deps.config.ytdlp.user_agents
+    if (agents.length === 0) return null
+    return agents[this.#userAgentTurn++ % agents.length] ?? null
+  }
+}

@@ -1,0 +1,121 @@
+// The worker end to end: real yt-dlp against the loopback fixture server, real files, real SQLite.
+import assert from 'node:assert/strict'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import { after, before, test } from 'node:test'
+import { PAGE_TITLE, startMediaServer, type MediaServer } from '../fixtures/media-server.js'
+import { createEngineFixture, finishedFiles, partialFiles, waitFor, waitForStatus } from './helpers.js'
+
+let server: MediaServer
+before(async () => {
+  server = await startMediaServer()
+})
+after(() => server.close())
+
+test('a direct MP4 and an og:video page complete with the file and its facts', async (t) => {
+  const fx = await createEngineFixture(t, { downloads: { max_concurrent: 2 } })
+  const statuses: string[] = []
+  fx.events.on('status', (e) => statuses.push(`${e.id}:${e.status}`))
+  fx.startWorker()
+  const direct = fx.submit(server.url('/video.mp4'))
+  const page = fx.submit(server.url('/page.html'))
+
+  for (const id of [direct, page]) {
+    const row = await waitForStatus(fx, id, 'completed')
+    assert.equal(row.file_size, server.smallVideo.size)
+    assert.ok(row.file_path && !path.isAbsolute(row.file_path) && !row.file_path.startsWith('..'), `relative path: ${row.file_path}`)
+    assert.equal(row.filename, path.basename(row.file_path))
+    assert.match(row.filename, new RegExp(`\\[video\\] ${id.slice(0, 8)}\\.mp4$`))
+    assert.equal((await stat(path.join(fx.downloadsDir, row.file_path))).size, server.smallVideo.size)
+    assert.equal(row.extractor, 'generic')
+    assert.equal(row.video_id, 'video')
+    assert.equal(row.progress_percent, 100)
+    assert.equal(row.retry_count, 0)
+    assert.equal(row.error_message, null)
+    assert.equal(row.worker_pid, null)
+    assert.ok(row.started_at && row.completed_at)
+    assert.deepEqual(statuses.filter((s) => s.startsWith(id)), [`${id}:downloading`, `${id}:completed`])
+  }
+  assert.equal(fx.row(direct).title, 'video')
+  assert.equal(fx.row(page).title, PAGE_TITLE)
+  assert.equal(fx.row(page).thumbnail_url, server.url('/thumb.jpg'))
+  assert.deepEqual(await partialFiles(fx), [])
+  assert.equal((await finishedFiles(fx)).length, 2)
+})
+
+test('a flaky server is retried after the configured delays and then completes', async (t) => {
+  const fx = await createEngineFixture(t, { downloads: { retry_delays_seconds: [0.2, 0.2] } })
+  const retries: (string | null | undefined)[] = []
+  fx.events.on('status', (e) => e.status === 'pending' && retries.push(e.error_message))
+  fx.startWorker()
+  const id = fx.submit(server.url(`/flaky/2/video.mp4?key=${Date.now()}`))
+
+  const row = await waitForStatus(fx, id, 'completed')
+  assert.equal(row.retry_count, 2)
+  assert.equal(row.next_attempt_at, null)
+  assert.equal(row.error_message, null, 'a success clears the last error')
+  assert.equal(row.file_size, server.smallVideo.size)
+  assert.equal(retries.length, 2)
+  assert.match(String(retries[0]), /server error/i)
+})
+
+test('a 404 fails at once with a readable message, and retry runs it again', async (t) => {
+  const fx = await createEngineFixture(t, { downloads: { retry_delays_seconds: [0.2, 0.2] } })
+  const worker = fx.startWorker()
+  const id = fx.submit(server.url('/status/404'))
+
+  const row = await waitForStatus(fx, id, 'failed')
+  assert.equal(row.retry_count, 0)
+  assert.equal(row.error_code, 'not_found')
+  assert.match(row.error_message ?? '', /not found.*link is wrong or the video was removed/i)
+  assert.deepEqual(worker.retry(id).ok, true)
+  const again = fx.row(id)
+  assert.ok(['pending', 'downloading'].includes(again.status))
+  assert.equal(again.error_message, null)
+  await waitForStatus(fx, id, 'failed')
+  assert.deepEqual(worker.retry('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
+})
+
+test('low disk pauses the queue; jobs wait and resume by themselves', async (t) => {
+  const fx = await createEngineFixture(t, { storage: { min_free_disk_mb: 100 } })
+  let freeBytes = 10 * 1024 * 1024
+  const worker = fx.startWorker({ freeDiskBytes: async () => freeBytes, pauseRecheckMs: 100 })
+  const id = fx.submit(server.url('/video.mp4'))
+
+  await waitFor('the low-disk pause', () => worker.status().paused === 'low_disk')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.equal(fx.row(id).status, 'pending')
+  assert.equal(worker.status().active, 0)
+
+  freeBytes = 10 * 1024 * 1024 * 1024
+  await waitForStatus(fx, id, 'completed')
+  assert.equal(worker.status().paused, null)
+})
+
+test('a missing yt-dlp pauses the queue instead of failing jobs', async (t) => {
+  const fx = await createEngineFixture(t, { ytdlp: { path: '/nonexistent-vds-test/yt-dlp' } })
+  const worker = fx.startWorker({ pauseRecheckMs: 100 })
+  const id = fx.submit(server.url('/video.mp4'))
+
+  await waitFor('the yt-dlp pause', () => worker.status().paused === 'ytdlp_missing')
+  assert.equal(fx.row(id).status, 'pending')
+  assert.deepEqual(worker.status(), { running: true, active: 0, max_concurrent: 2, paused: 'ytdlp_missing' })
+})
+
+test('stop() puts running jobs back to pending and leaves no process or partial file', async (t) => {
+  const fx = await createEngineFixture(t)
+  const worker = fx.startWorker()
+  const id = fx.submit(server.url('/slow.mp4'))
+  await waitFor('yt-dlp to write a partial file', async () => (await partialFiles(fx)).some((f) => f.endsWith('.part')))
+
+  await worker.stop()
+  const row = fx.row(id)
+  assert.equal(row.status, 'pending')
+  assert.equal(row.retry_count, 0, 'a shutdown is not a failed attempt')
+  assert.equal(row.worker_pid, null)
+  assert.deepEqual(await partialFiles(fx), [])
+  assert.deepEqual(worker.status().running, false)
+  fx.submit(server.url('/video.mp4'))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.equal(worker.status().active, 0, 'a stopped worker takes no job')
+})

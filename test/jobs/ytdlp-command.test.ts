@@ -1,0 +1,83 @@
+// The yt-dlp command line and the lines we parse back, without running yt-dlp.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { parseConfig } from '../../src/config.js'
+import { outputTemplate } from '../../src/jobs/output-paths.js'
+import { retryDelayMs } from '../../src/jobs/retry-policy.js'
+import { buildYtDlpArgs } from '../../src/jobs/ytdlp-args.js'
+import { parseProgressLine, parseResultLine } from '../../src/jobs/ytdlp-output.js'
+
+test('progress lines parse into numbers, NA into null, percent from total or estimate', () => {
+  // printed by yt-dlp 2023.03.04 for the fixture server's files
+  assert.deepEqual(parseProgressLine('[vds-progress] 1024 30799 NA NA NA'), {
+    percent: 3.3,
+    downloaded_bytes: 1024,
+    total_bytes: 30799,
+    speed_bps: null,
+    eta_seconds: null,
+  })
+  assert.deepEqual(parseProgressLine('[vds-progress] 478268 24841178 NA 206696.8907051275 117'), {
+    percent: 1.9,
+    downloaded_bytes: 478268,
+    total_bytes: 24841178,
+    speed_bps: 206697,
+    eta_seconds: 117,
+  })
+  assert.equal(parseProgressLine('[vds-progress] 500 NA 1000 10 NA')?.percent, 50, 'estimate stands in for the total')
+  assert.equal(parseProgressLine('[vds-progress] 2000 1000 NA NA NA')?.percent, 100, 'never above 100')
+  assert.equal(parseProgressLine('[vds-progress] 5 NA NA NA NA')?.percent, null)
+  assert.equal(parseProgressLine('[download] Destination: x.mp4'), undefined)
+  assert.equal(parseProgressLine('[vds-progress] 1 2'), undefined)
+})
+
+test('the result line gives the file and its facts; absent keys are null', () => {
+  const line = '[vds-result] {"filepath": "/d/Fixture Clip [video] abcd1234.mp4", "title": "Fixture Clip", "uploader": "127.0.0.1:35735", "thumbnail": "http://127.0.0.1:35735/thumb.jpg", "extractor": "generic", "id": "video"}'
+  assert.deepEqual(parseResultLine(line), {
+    filepath: '/d/Fixture Clip [video] abcd1234.mp4',
+    title: 'Fixture Clip',
+    uploader: '127.0.0.1:35735',
+    duration: null,
+    thumbnail: 'http://127.0.0.1:35735/thumb.jpg',
+    extractor: 'generic',
+    id: 'video',
+  })
+  assert.equal(parseResultLine('[vds-result] {"duration": 3.5, "filepath": "/d/a.mp4", "id": 7123}')?.id, '7123')
+  assert.equal(parseResultLine('[vds-result] {"title": "no path"}'), undefined)
+  assert.equal(parseResultLine('[vds-result] not json'), undefined)
+})
+
+test('the command line: no shell, confined output, owner options before --, the URL last', () => {
+  const config = parseConfig({
+    ytdlp: { cookies_file: '/etc/vds/cookies.txt', rate_limit: '2M', extra_args: ['--socket-timeout', '10'] },
+  })
+  const jobId = '8c6f1d2e-0000-4000-8000-000000000000'
+  const url = 'https://www.tiktok.com/@a/video/1?x=--exec'
+  const args = buildYtDlpArgs({ url, jobId, ytdlp: config.ytdlp, downloadsDir: '/srv/dl', userAgent: 'UA/1', canMerge: true })
+
+  assert.deepEqual(args.slice(-2), ['--', url])
+  assert.equal(args.indexOf('--'), args.length - 2)
+  for (const flag of ['--ignore-config', '--no-playlist', '--newline', '--no-colors']) assert.ok(args.includes(flag), flag)
+  const after = (flag: string) => args[args.indexOf(flag) + 1]
+  assert.equal(after('--cookies'), '/etc/vds/cookies.txt')
+  assert.equal(after('--user-agent'), 'UA/1')
+  assert.equal(after('--limit-rate'), '2M')
+  assert.equal(after('--merge-output-format'), 'mp4')
+  assert.equal(after('--format'), config.ytdlp.format)
+  assert.equal(after('--output'), outputTemplate(jobId))
+  assert.ok(args.includes('home:/srv/dl') && args.includes(`temp:/srv/dl/.incomplete/${jobId}`))
+  assert.ok(args.indexOf('--socket-timeout') < args.indexOf('--'))
+  assert.match(outputTemplate(jobId), /^%\(title\)\.80B \[%\(id\)s\] 8c6f1d2e\.%\(ext\)s$/)
+
+  const plain = buildYtDlpArgs({ url, jobId, ytdlp: parseConfig({}).ytdlp, downloadsDir: '/srv/dl', userAgent: null, canMerge: false })
+  for (const flag of ['--cookies', '--user-agent', '--limit-rate', '--merge-output-format']) assert.ok(!plain.includes(flag), flag)
+  assert.equal(plain[plain.indexOf('--format') + 1], 'b[ext=mp4]/b', 'without ffmpeg, a single file')
+})
+
+test('retry delays follow the config with ±10% jitter, then run out', () => {
+  const delays = [60, 300]
+  assert.equal(retryDelayMs(0, delays, () => 0.5), 60_000)
+  assert.equal(retryDelayMs(0, delays, () => 0), 54_000)
+  assert.equal(retryDelayMs(1, delays, () => 0.75), 315_000)
+  assert.equal(retryDelayMs(2, delays, () => 0.5), undefined)
+  assert.equal(retryDelayMs(0, [], () => 0.5), undefined)
+})
