@@ -8,7 +8,7 @@ export interface DownloadEventMap {
   queued: [{ id: string }]
   /** status changed (any transition, including deletion as status null) */
   status: [{ id: string; status: DownloadStatus | null; error_message?: string | null }]
-  /** live progress of a running attempt (not throttled: SSE subscribers get every update) */
+  /** live progress of a running attempt (the worker sends at most a few per second per job) */
   progress: [{ id: string; progress: DownloadProgress }]
 }
 

@@ -12,7 +12,7 @@ import { createHealthService, type HealthProbes } from './health.js'
 import { createMetrics } from './metrics.js'
 import { createSubmissionService } from './submissions.js'
 import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
-import { checkDisk, checkDownloader, type DownloaderStatus } from './jobs/preflight.js'
+import { checkDisk } from './jobs/preflight.js'
 import type { AppDeps } from './http/app.js'
 import { VERSION } from './version.js'
 
@@ -31,20 +31,6 @@ export interface ServiceOptions {
   caCert?: () => string | null
 }
 
-/** Asking yt-dlp its version starts a Python process: health answers from a one-minute cache. */
-const DOWNLOADER_CACHE_MS = 60_000
-
-function cachedDownloaderCheck(path: string, check: (path: string) => Promise<DownloaderStatus>) {
-  let cached: { at: number; status: Promise<DownloaderStatus> } | undefined
-  const probe = () => {
-    if (!cached || Date.now() - cached.at > DOWNLOADER_CACHE_MS) cached = { at: Date.now(), status: check(path) }
-    return cached.status
-  }
-  // Started now, so it runs alongside the rest of start-up instead of delaying the first health check.
-  void probe()
-  return probe
-}
-
 export function createServices(options: ServiceOptions) {
   const { config, db, log } = options
   const paths = resolvePaths(config)
@@ -55,7 +41,8 @@ export function createServices(options: ServiceOptions) {
   const probes: HealthProbes = options.probes?.(worker) ?? {
     worker: () => worker.status(),
     disk: () => checkDisk(paths.downloadsDir, config.storage.min_free_disk_mb, options.worker?.freeDiskBytes),
-    downloader: cachedDownloaderCheck(config.ytdlp.path, options.worker?.checkDownloader ?? checkDownloader),
+    // The worker's cached answer: a health check never starts a yt-dlp process of its own.
+    downloader: () => worker.downloaderStatus(),
   }
   const deps: AppDeps = {
     config,

@@ -1,6 +1,6 @@
 // Builds the Fastify app: plugins, hooks, error handling, routes. It never listens; main.ts does.
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyError } from 'fastify'
+import Fastify, { LogController, type FastifyError } from 'fastify'
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -21,6 +21,8 @@ import { coerceError } from '../errors.js'
 import { validationError } from './request-errors.js'
 import { validatorCompiler } from './validator.js'
 import { authPlugin } from './auth.js'
+import { answerClientError, answerFrameworkError } from './error-answers.js'
+import { useStrictJsonBodies } from './json-body.js'
 import { submitRoute } from './routes/submit.js'
 import { statusRoute } from './routes/status.js'
 import { historyRoute } from './routes/history.js'
@@ -55,6 +57,8 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
     loggerInstance: deps.log,
     ...(serverOptions.https ? { https: serverOptions.https } : {}),
     bodyLimit: deps.config.security.max_body_bytes,
+    // request.ip (wrong-key slowdown, logs) is the proxy's address unless the proxy is trusted.
+    trustProxy: deps.config.server.trusted_proxies.length > 0 ? deps.config.server.trusted_proxies : false,
     // Echo a client's request id when it is safe to log; otherwise make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -64,14 +68,18 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
     connectionTimeout: 60_000,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
-    // One line per request (below) instead of Fastify's two.
-    disableRequestLogging: true,
+    // Answers that bypass the hooks still get the error body, a request id and security headers.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // One line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
 
   // JSON only: Fastify's built-in text/plain parser would let a pasted URL through as a string body.
   app.removeContentTypeParser('text/plain')
+  useStrictJsonBodies(app)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

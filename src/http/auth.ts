@@ -1,10 +1,12 @@
 // API-key authentication and scopes. Routes declare `config: { access }`; anything undeclared
-// needs an admin key, so a forgotten declaration fails closed.
+// needs an admin key, so a forgotten declaration fails closed. Wrong keys are logged (the address,
+// never the key) and counted per address; see auth-failures.ts.
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../errors.js'
 import { KeyScope, type Principal } from '../types.js'
 import type { AppDeps } from './app.js'
+import { createAuthFailureTracker } from './auth-failures.js'
 
 export type Access = 'public' | KeyScope
 
@@ -32,26 +34,44 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 /** Static assets of plugins (the API docs UI) are public like the web UI. */
 const isPublicAsset = (url: string | undefined) => url !== undefined && /^\/docs(\/|$)/.test(url)
 
+const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="vds"' }
+
 /** Registered with fastify-plugin so the hook applies to every route, not just an encapsulated scope. */
-export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys'>>(async (app, deps) => {
+export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(async (app, deps) => {
+  const failures = createAuthFailureTracker()
   app.decorateRequest('principal', null)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const access: Access = request.routeOptions.config?.access ?? (isPublicAsset(request.routeOptions.url) ? 'public' : 'admin')
     if (access === 'public') return
-    if (!deps.config.security.require_api_key) {
-      request.principal = ANONYMOUS
-      return
-    }
-    const key = presentedKey(request)
-    const principal = key === undefined ? undefined : deps.keys.verify(key)
-    if (!principal) {
-      throw new AppError(401, 'unauthorized', key === undefined
-        ? 'Missing API key: send it in the X-API-Key header'
-        : 'Invalid API key', { 'www-authenticate': 'Bearer realm="vds"' })
-    }
+    const principal = deps.config.security.require_api_key ? authenticate(request) : ANONYMOUS
+    // Every authenticated answer tells the caller where it stands; submit answers update this.
+    reply.headers(deps.submissions.rateLimitHeaders(principal.name))
     if (access === KeyScope.admin && principal.scope !== KeyScope.admin) {
       throw new AppError(403, 'forbidden', `The key "${principal.name}" has the submit scope; this needs an admin key`)
     }
     request.principal = principal
   })
+
+  /** The caller's principal, or a 401/429 error. */
+  function authenticate(request: FastifyRequest): Principal {
+    const key = presentedKey(request)
+    // No key is not a guess (a browser before its first login): it is not counted.
+    if (key === undefined) {
+      throw new AppError(401, 'unauthorized', 'Missing API key: send it in the X-API-Key header', UNAUTHORIZED_HEADERS)
+    }
+    const waitSeconds = failures.secondsBlocked(request.ip)
+    if (waitSeconds > 0) {
+      throw new AppError(429, 'too_many_auth_failures', `Too many wrong API keys from this address; try again in ${waitSeconds} s`, {
+        'retry-after': String(waitSeconds),
+      })
+    }
+    const principal = deps.keys.verify(key)
+    if (principal) {
+      failures.recordSuccess(request.ip)
+      return principal
+    }
+    const blockedSeconds = failures.recordFailure(request.ip)
+    request.log.warn({ remote_address: request.ip, blocked_seconds: blockedSeconds }, 'authentication failed: wrong API key')
+    throw new AppError(401, 'unauthorized', 'Invalid API key: check it, or ask the owner for a new one (vds keys add)', UNAUTHORIZED_HEADERS)
+  }
 }, { name: 'vds-auth' })

@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase } from '../../src/db/open.js'
 import { buildApp } from '../../src/http/app.js'
 import type { HealthProbes } from '../../src/health.js'
 import { createServices } from '../../src/services.js'
+import type { Logger } from '../../src/logger.js'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef'
 
@@ -46,21 +47,29 @@ export interface TestAppOptions {
   /** replaces the real probes; default: the real worker, disk and yt-dlp */
   probes?: (config: Config) => HealthProbes
   resolve?: (host: string) => Promise<string[]>
+  /** start the real download worker (stopped again after the test) */
+  startWorker?: boolean
+  /** reuse this folder (from an earlier buildTestApp), as a restart would; default a new temp folder */
+  dir?: string
+  /** default: silent */
+  log?: Logger
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
-  const dir = tempDir(t)
+  const dir = options.dir ?? tempDir(t)
   const config = testConfig(dir, options.config)
   const db = openDatabase(config.storage.data_dir)
   const services = createServices({
     config,
     db,
-    log: pino({ level: 'silent' }),
+    log: options.log ?? pino({ level: 'silent' }),
     ...(options.probes ? { probes: () => options.probes!(config) } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
   })
   const app = await buildApp(services)
+  if (options.startWorker) services.worker.start()
   t.after(async () => {
+    await services.worker.stop()
     await app.close()
     closeDatabase(db)
   })

@@ -54,6 +54,8 @@ test('the watcher reloads changed files, keeps the old certificate while they ar
   const changes: TlsMaterial[] = []
   const stop = watchCertificateFiles(tlsConfig({ cert_file: certFile, key_file: keyFile }), log, (m) => changes.push(m), FAST_POLLING)
   t.after(stop)
+  // fs.watchFile takes its baseline stat asynchronously: let it settle before the first change.
+  await sleep(SETTLE_MS)
 
   install(second)
   const reloaded = await waitFor(() => changes[0], 5_000, 'the first reload')

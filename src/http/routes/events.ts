@@ -7,6 +7,12 @@ import type { DownloadEventMap } from '../../events.js'
 const HEARTBEAT_MS = 15_000
 
 export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  // Open streams never go idle, so a graceful close would wait for them forever: end them first.
+  const open = new Set<() => void>()
+  app.addHook('preClose', async () => {
+    for (const end of open) end()
+  })
+
   app.get(
     '/api/v1/events',
     {
@@ -35,7 +41,13 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
         clearInterval(heartbeat)
         deps.events.off('status', onStatus)
         deps.events.off('progress', onProgress)
+        open.delete(end)
       }
+      const end = () => {
+        stop()
+        res.end()
+      }
+      open.add(end)
       request.raw.on('close', stop)
       res.on('error', stop)
     },

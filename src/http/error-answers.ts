@@ -1,0 +1,76 @@
+// Answers for requests that never reach a route's hooks, so that they too have the error body of
+// SPEC §2, a request id and the security headers: paths with broken percent-encoding and over-long
+// path parameters (Fastify's `frameworkErrors`), and HTTP the parser refuses, such as CR, LF or NUL
+// in a header or the request line (Node's `clientError`).
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError, coerceError } from '../errors.js'
+
+/**
+ * The headers helmet adds in its onRequest hook, reduced to what a JSON error needs; used where
+ * hooks do not run. An error body never needs to load anything, hence `default-src 'none'`.
+ */
+export const BASELINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+}
+
+/** The error body of SPEC §2. */
+export function errorBody(error: AppError, requestId: string) {
+  return { success: false, error: { code: error.code, message: error.message }, request_id: requestId }
+}
+
+function frameworkAppError(error: FastifyError): AppError {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return new AppError(400, 'invalid_path', 'The path is not valid percent-encoded UTF-8')
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Every path parameter of this API is a download id.
+      return new AppError(400, 'invalid_download_id', 'The download id must be a UUID')
+    default:
+      return coerceError(error)
+  }
+}
+
+/** Fastify's `frameworkErrors` option: errors found while routing, before any hook runs. */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const appError = frameworkAppError(error)
+  request.log.info({ code: appError.code, status: appError.statusCode }, appError.message)
+  void reply
+    .code(appError.statusCode)
+    .headers({ ...BASELINE_SECURITY_HEADERS, ...appError.headers, 'x-request-id': request.id })
+    .send(errorBody(appError, request.id))
+}
+
+function clientAppError(error: NodeJS.ErrnoException): AppError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new AppError(408, 'request_timeout', 'The request took too long to arrive')
+    case 'HPE_HEADER_OVERFLOW':
+      return new AppError(431, 'headers_too_large', 'The request headers are too large')
+    default:
+      return new AppError(400, 'malformed_request', 'The HTTP request is malformed (for example CR, LF or NUL inside a header)')
+  }
+}
+
+/** Fastify's `clientErrorHandler` option: the HTTP parser refused the request; answer and close. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const appError = clientAppError(error)
+  const requestId = randomUUID()
+  const body = JSON.stringify(errorBody(appError, requestId))
+  const headers = {
+    ...BASELINE_SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-request-id': requestId,
+    connection: 'close',
+  }
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
+  if (socket.writable) socket.end(`HTTP/1.1 ${appError.statusCode} ${STATUS_CODES[appError.statusCode]}\r\n${head}\r\n${body}`)
+  else socket.destroy()
+}
