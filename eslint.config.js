@@ -24,4 +24,15 @@ export default tseslint.config(
     files: ['**/*.js', 'src/web/public/**'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The web UI runs in the browser (no build step): these are the browser globals it uses.
+    files: ['public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['AbortController', 'TextDecoder', 'URL', 'URLSearchParams', 'clearInterval', 'clearTimeout', 'document', 'fetch', 'localStorage', 'setInterval', 'setTimeout', 'window']
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 )

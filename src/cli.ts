@@ -10,6 +10,15 @@ Usage: vds <command> [options]
 
 Commands:
   serve                    run the server (what \`npm start\` runs)
+  init                     first setup: config file, folders, database, first API key, certificates
+  doctor [--json]          check config, yt-dlp, ffmpeg, disk, database, keys, certificate, port;
+                           exit code 1 when a check fails
+  submit URL [--server URL] [--key KEY] [--client-id ID] [--insecure]
+                           queue a link on a running server (default https://127.0.0.1:<server.port>;
+                           the local CA is trusted automatically)
+  service install [--user] [--dry-run]
+                           run the server at boot: systemd unit (Linux; --user for a per-user one)
+                           or launchd agent (macOS); --dry-run prints it instead of writing it
   keys add NAME [--scope submit|admin]
                            make an API key for one device (default scope submit); printed once
   keys list [--json]       key names, scopes and dates (never the keys)
@@ -22,11 +31,15 @@ Options:
 
 Environment:
   VDS_CONFIG               config file, like --config
+  VDS_API_KEY              API key for \`vds submit\`, like --key
   VDS_<SECTION>__<KEY>     override one config key, e.g. VDS_SERVER__PORT=9443
                            (lists are comma-separated: VDS_DOWNLOADS__ALLOWED_DOMAINS=tiktok.com,instagram.com)
 
 Examples:
+  vds init && vds doctor              # set up, then check everything
   vds serve --config /etc/vds/config.yaml
+  vds submit https://www.tiktok.com/@user/video/123 --key vds_...
+  sudo vds service install            # systemd unit running as you
   vds keys add iphone-anna            # a submit key for Anna's phone
   vds keys revoke iphone-anna         # the phone was lost
 `
@@ -45,6 +58,10 @@ const COMMANDS: Record<string, Command> = {
     await serve({ configFile })
   },
   keys: async (context) => (await import('./commands/keys.js')).keysCommand(context),
+  init: async (context) => (await import('./commands/init.js')).initCommand(context),
+  doctor: async (context) => (await import('./commands/doctor.js')).doctorCommand(context),
+  submit: async (context) => (await import('./commands/submit.js')).submitCommand(context),
+  service: async (context) => (await import('./commands/service.js')).serviceCommand(context),
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -62,6 +79,8 @@ export async function runCli(argv: string[]): Promise<number> {
       key: { type: 'string' },
       insecure: { type: 'boolean' },
       json: { type: 'boolean' },
+      user: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
     },
   })
   if (values.version) {
@@ -77,6 +96,11 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   return (await command({ configFile: values.config, positionals: rest, values })) ?? 0
 }
+
+// `vds init | head` closes stdout early: finish the work (database, key, certificates) regardless.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+})
 
 runCli(process.argv.slice(2)).then(
   (code) => {

@@ -32,6 +32,10 @@ export const ConfigSchema = Type.Object(
         default: null,
         description: 'base URL clients use; builds file_url and the iOS profile links',
       }),
+      trusted_proxies: Type.Array(Type.String({ pattern: '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$' }), {
+        default: [],
+        description: 'addresses or CIDR ranges of reverse proxies whose X-Forwarded-For gives the client address',
+      }),
     }),
     tls: section({
       enabled: Type.Boolean({ default: true }),

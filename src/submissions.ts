@@ -1,4 +1,4 @@
-// Accepting a link: validate, dedupe, honour Idempotency-Key, commit, then wake the worker.
+// Accepting a link: validate, rate-limit, dedupe, honour Idempotency-Key, commit, then wake the worker.
 // The answer is built only after the commit returns, so a 2xx always means "on disk".
 import { createHash, randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
@@ -6,6 +6,7 @@ import type { DownloadsRepository, StoredResponse, SubmitOutcome } from './db/do
 import { AppError } from './errors.js'
 import type { DownloadEvents } from './events.js'
 import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
+import { createSubmissionRateLimiter, rateLimitHeaders } from './submission-rate-limit.js'
 import type { DownloadRow, Principal } from './types.js'
 
 const HOUR_MS = 60 * 60 * 1000
@@ -38,6 +39,13 @@ export interface SubmissionServiceDeps {
 export function createSubmissionService(deps: SubmissionServiceDeps) {
   const now = deps.now ?? (() => new Date())
   const { security, downloads: downloadsConfig } = deps.config
+
+  const rateLimiter = createSubmissionRateLimiter({
+    limitPerHour: security.rate_limit_per_hour,
+    storedSubmissionTimes: (clientId, count) =>
+      deps.downloads.newestSubmittedAtByClient(clientId, count).map((iso) => Date.parse(iso)),
+    now: () => now().getTime(),
+  })
 
   function parseSharedAt(value: string | number | undefined, at: Date): string | null {
     if (value === undefined) return null
@@ -83,6 +91,54 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     }
   }
 
+  /** Checks the URL and timestamp and commits; everything after the client's slot is reserved. */
+  async function store(request: SubmitRequest, clientId: string, at: Date): Promise<SubmitAnswer & { replayed: boolean }> {
+    const { body, principal } = request
+    let checked: Awaited<ReturnType<typeof checkSubmittedUrl>>
+    try {
+      checked = await checkSubmittedUrl(body.url, {
+        allowedDomains: downloadsConfig.allowed_domains,
+        maxLength: security.max_url_length,
+        ...(deps.resolve ? { resolve: deps.resolve } : {}),
+      })
+    } catch (err) {
+      if (err instanceof UrlRejection) throw new AppError(422, err.code, err.message)
+      throw err
+    }
+    const sharedAt = parseSharedAt(body.timestamp, at)
+
+    const idempotency = request.idempotencyKey === undefined ? undefined : {
+      owner: principal?.name ?? 'anonymous',
+      key: request.idempotencyKey,
+      request_hash: createHash('sha256')
+        .update(JSON.stringify([checked.url, body.client_id ?? null, body.timestamp ?? null]))
+        .digest('hex'),
+    }
+    const outcome = commit(
+      {
+        id: randomUUID(),
+        url: checked.url,
+        normalized_url: checked.normalizedUrl,
+        client_id: clientId,
+        api_key_name: principal?.name ?? null,
+        shared_at: sharedAt,
+        now: at.toISOString(),
+      },
+      { deduplicate: downloadsConfig.deduplicate, idempotency, respond: answerFor },
+    )
+    switch (outcome.kind) {
+      case 'idempotency_conflict':
+        throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
+      case 'replayed':
+        return { statusCode: 200, body: outcome.response.body as Record<string, unknown>, headers: { 'idempotent-replayed': 'true' }, replayed: true }
+      case 'created':
+        deps.events.emit('queued', { id: outcome.row.id })
+        deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
+    }
+    const answer = answerFor(outcome)
+    return { statusCode: answer.status_code, body: answer.body as Record<string, unknown>, headers: {}, replayed: false }
+  }
+
   return {
     async submit(request: SubmitRequest): Promise<SubmitAnswer> {
       const at = now()
@@ -94,49 +150,25 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       if (!CLIENT_ID.test(clientId)) {
         throw new AppError(422, 'invalid_client_id', 'client_id must be 1-128 of A-Z a-z 0-9 . _ : @ -')
       }
-      let checked: Awaited<ReturnType<typeof checkSubmittedUrl>>
+      const slot = rateLimiter.reserve(clientId)
+      let answer: SubmitAnswer & { replayed: boolean }
       try {
-        checked = await checkSubmittedUrl(body.url, {
-          allowedDomains: downloadsConfig.allowed_domains,
-          maxLength: security.max_url_length,
-          ...(deps.resolve ? { resolve: deps.resolve } : {}),
-        })
+        answer = await store(request, clientId, at)
       } catch (err) {
-        if (err instanceof UrlRejection) throw new AppError(422, err.code, err.message)
+        slot.release()
         throw err
       }
-      const sharedAt = parseSharedAt(body.timestamp, at)
+      if (answer.replayed) slot.release()
+      return {
+        statusCode: answer.statusCode,
+        body: answer.body,
+        headers: { ...answer.headers, ...rateLimitHeaders(rateLimiter.status(clientId)) },
+      }
+    },
 
-      const idempotency = request.idempotencyKey === undefined ? undefined : {
-        owner: principal?.name ?? 'anonymous',
-        key: request.idempotencyKey,
-        request_hash: createHash('sha256')
-          .update(JSON.stringify([checked.url, body.client_id ?? null, body.timestamp ?? null]))
-          .digest('hex'),
-      }
-      const outcome = commit(
-        {
-          id: randomUUID(),
-          url: checked.url,
-          normalized_url: checked.normalizedUrl,
-          client_id: clientId,
-          api_key_name: principal?.name ?? null,
-          shared_at: sharedAt,
-          now: at.toISOString(),
-        },
-        { deduplicate: downloadsConfig.deduplicate, idempotency, respond: answerFor },
-      )
-      switch (outcome.kind) {
-        case 'idempotency_conflict':
-          throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
-        case 'replayed':
-          return { statusCode: 200, body: outcome.response.body as Record<string, unknown>, headers: { 'idempotent-replayed': 'true' } }
-        case 'created':
-          deps.events.emit('queued', { id: outcome.row.id })
-          deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
-      }
-      const answer = answerFor(outcome)
-      return { statusCode: answer.status_code, body: answer.body as Record<string, unknown>, headers: {} }
+    /** X-RateLimit-* headers for a client; other routes use the caller's key name. Empty when the limit is off. */
+    rateLimitHeaders(clientId: string): Record<string, string> {
+      return rateLimitHeaders(rateLimiter.status(clientId))
     },
   }
 }

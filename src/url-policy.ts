@@ -3,8 +3,8 @@
 //
 // Two parsers look at each URL: WHATWG `URL` here, Python's urllib inside yt-dlp. Where they could
 // disagree about the host (backslashes, user info, percent-encoded or odd host characters, stray
-// whitespace that WHATWG silently drops) the URL is refused outright rather than interpreted, so
-// the host checked here is the host yt-dlp fetches.
+// whitespace that WHATWG silently drops) the URL is refused outright rather than interpreted; and
+// the URL handed on carries the host exactly as checked, so the host checked is the host fetched.
 //
 // Known limits of the "*" mode, by design of a URL check: yt-dlp resolves the name again later
 // (DNS rebinding) and follows redirects. A hard guarantee against reaching the LAN needs an egress
@@ -61,8 +61,9 @@ export interface CheckedUrl {
 const DEFAULT_RESOLVE_TIMEOUT_MS = 5_000
 
 /**
- * Validates a submitted URL; returns the trimmed URL to store and its dedupe key, or throws
- * UrlRejection with a message a person can act on. Never throws anything else.
+ * Validates a submitted URL; returns the URL to store (trimmed, scheme and host canonical) and
+ * its dedupe key, or throws UrlRejection with a message a person can act on. Never throws
+ * anything else, whatever `raw` is.
  */
 export async function checkSubmittedUrl(raw: string, policy: UrlPolicy): Promise<CheckedUrl> {
   // The body schema should already guarantee a string; a non-string must still be a 422, not a 500.

@@ -7,7 +7,7 @@ import { tempDir } from './helpers/test-app.js'
 
 test('defaults match SPEC §4', () => {
   const config = parseConfig({})
-  assert.deepEqual(config.server, { host: '0.0.0.0', port: 8443, public_url: null })
+  assert.deepEqual(config.server, { host: '0.0.0.0', port: 8443, public_url: null, trusted_proxies: [] })
   assert.deepEqual(config.tls, { enabled: true, cert_file: null, key_file: null, hostnames: [] })
   assert.deepEqual(config.storage, { data_dir: './data', downloads_dir: './downloads', min_free_disk_mb: 500 })
   assert.equal(config.downloads.max_concurrent, 2)

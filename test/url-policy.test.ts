@@ -731,7 +731,7 @@ describe('properties', () => {
         }
         assert.equal(normalizeUrl(new URL(checked.url)), checked.normalizedUrl)
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     )
   })
 

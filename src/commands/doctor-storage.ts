@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Config } from '../config.js'
 import { createApiKeysRepository } from '../db/api-keys-repository.js'
 import { MIGRATIONS } from '../db/migrations.js'
-import { closeDatabase, DATABASE_FILE, openDatabase, schemaVersion, type Db } from '../db/open.js'
+import { DATABASE_FILE, openDatabase, schemaVersion, type Db } from '../db/open.js'
 import { checkDisk } from '../jobs/preflight.js'
 import { check, CheckStatus, formatBytes, type CheckResult } from './doctor-check.js'
 
@@ -48,7 +48,8 @@ export function checkDatabaseAndKeys(config: Config, dataDir: string): CheckResu
       ),
     ]
   } finally {
-    if (db) closeDatabase(db)
+    // A plain close: a read-only connection has nothing to checkpoint, and a damaged file would throw.
+    db?.close()
   }
 }
 

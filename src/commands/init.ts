@@ -37,9 +37,10 @@ export async function runInit(options: InitOptions = {}): Promise<number> {
   // Load what is on disk now, so an existing file with a mistake stops here with the key named.
   const config = loadConfig({ file, env })
   const paths = resolvePaths(config)
-  for (const dir of [paths.dataDir, paths.downloadsDir, paths.logFile && path.dirname(paths.logFile)]) {
-    if (dir) mkdirSync(dir, { recursive: true })
-  }
+  // The data folder holds key hashes and the CA's private key: only the owner may look inside.
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 })
+  mkdirSync(paths.downloadsDir, { recursive: true })
+  if (paths.logFile) mkdirSync(path.dirname(paths.logFile), { recursive: true })
   write(`Folders:   data ${paths.dataDir}\n           downloads ${paths.downloadsDir}\n`)
   if (paths.logFile) write(`           logs ${path.dirname(paths.logFile)}\n`)
 

@@ -17,6 +17,8 @@ export interface ServiceSpec {
    * /opt/homebrew/bin, where yt-dlp and ffmpeg often live; the installer's PATH finds them.
    */
   searchPath: string
+  /** data, downloads and log folders: the only places a hardened system service may write outside /home */
+  writableDirs: string[]
 }
 
 /** systemd: a system service (optionally as another user) or a per-user service. */
@@ -55,7 +57,17 @@ export function renderSystemdUnit(spec: ServiceSpec, options: SystemdOptions): s
     `TimeoutStopSec=${STOP_TIMEOUT_SECONDS}`,
     'NoNewPrivileges=true',
     // These need a system service manager; a user manager may refuse to start the unit with them.
-    ...(system ? ['ProtectSystem=full', 'PrivateTmp=true', 'ProtectKernelTunables=true', 'ProtectControlGroups=true'] : []),
+    // ProtectSystem=full makes /usr and /etc read-only, so folders placed there are opened up again
+    // ("-": a folder that does not exist yet is no error). No PrivateTmp: a data_dir under /tmp
+    // would silently be a different, empty folder for the service.
+    ...(system
+      ? [
+          'ProtectSystem=full',
+          'ProtectKernelTunables=true',
+          'ProtectControlGroups=true',
+          `ReadWritePaths=${spec.writableDirs.map((dir) => quoteSystemdArg(`-${dir}`)).join(' ')}`,
+        ]
+      : []),
     '',
     '[Install]',
     `WantedBy=${system ? 'multi-user.target' : 'default.target'}`,

@@ -46,22 +46,19 @@ export async function runServiceInstall(options: ServiceInstallOptions = {}): Pr
     return ExitCode.failure
   }
   const config = loadConfig({ file: configFile, env })
+  const paths = resolvePaths(config)
+  const logDir = paths.logFile ? path.dirname(paths.logFile) : path.join(process.cwd(), 'logs')
   const spec: ServiceSpec = {
     nodePath: process.execPath,
     cliPath: path.join(PACKAGE_ROOT, 'dist', 'cli.js'),
     configFile,
     workingDirectory: process.cwd(),
     searchPath: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    writableDirs: [...new Set([paths.dataDir, paths.downloadsDir, logDir])],
   }
   if (!existsSync(spec.cliPath)) err(`vds: ${spec.cliPath} does not exist yet: run \`npm run build\` before starting the service\n`)
 
-  const logFile = resolvePaths(config).logFile
-  const plan = planFor(platform, spec, {
-    user: options.user ?? false,
-    home: os.homedir(),
-    env,
-    logDir: logFile ? path.dirname(logFile) : path.join(spec.workingDirectory, 'logs'),
-  })
+  const plan = planFor(platform, spec, { user: options.user ?? false, home: os.homedir(), env, logDir })
   if (plan === null) {
     err(`vds: service install supports Linux (systemd) and macOS (launchd), not ${platform}; run \`vds serve\` from your own service manager\n`)
     return ExitCode.failure

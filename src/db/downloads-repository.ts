@@ -64,10 +64,10 @@ export function createDownloadsRepository(db: Db) {
       INSERT INTO idempotency_keys (owner, key, request_hash, status_code, response, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`),
     counts: db.prepare<[], { status: DownloadStatus; n: number }>('SELECT status, n FROM download_counts'),
-    countByClientSince: db.prepare<[string, string], { n: number }>(
-      'SELECT count(*) AS n FROM downloads WHERE client_id = ? AND submitted_at >= ?',
-    ),
     deleteById: db.prepare<[string]>('DELETE FROM downloads WHERE id = ?'),
+    newestSubmittedAtByClient: db
+      .prepare<[string, number], string>('SELECT submitted_at FROM downloads WHERE client_id = ? ORDER BY seq DESC LIMIT ?')
+      .pluck(),
   }
 
   // History queries vary by filter combination (at most 8 shapes): prepare each shape once.
@@ -156,8 +156,9 @@ export function createDownloadsRepository(db: Db) {
       return counts
     },
 
-    countByClientSince(clientId: string, sinceIso: string): number {
-      return statements.countByClientSince.get(clientId, sinceIso)!.n
+    /** submitted_at of the client's newest `count` submissions (index downloads_client), newest first */
+    newestSubmittedAtByClient(clientId: string, count: number): string[] {
+      return statements.newestSubmittedAtByClient.all(clientId, count)
     },
 
     deleteById(id: string): boolean {

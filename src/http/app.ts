@@ -17,11 +17,11 @@ import type { SubmissionService } from '../submissions.js'
 import type { DownloadWorker } from '../jobs/worker.js'
 import type { Metrics } from '../metrics.js'
 import { caRoutes } from '../tls/ca-routes.js'
-import { coerceError } from '../errors.js'
+import { AppError, coerceError } from '../errors.js'
 import { validationError } from './request-errors.js'
 import { validatorCompiler } from './validator.js'
 import { authPlugin } from './auth.js'
-import { answerClientError, answerFrameworkError } from './error-answers.js'
+import { answerClientError, answerFrameworkError, errorBody } from './error-answers.js'
 import { useStrictJsonBodies } from './json-body.js'
 import { submitRoute } from './routes/submit.js'
 import { statusRoute } from './routes/status.js'
@@ -30,6 +30,7 @@ import { healthRoute } from './routes/health.js'
 import { downloadsRoutes } from './routes/downloads.js'
 import { eventsRoute } from './routes/events.js'
 import { metricsRoute } from './routes/metrics.js'
+import { webUiRoutes } from './routes/web-ui.js'
 
 /** Everything the HTTP layer needs, passed in (no globals). */
 export interface AppDeps {
@@ -104,15 +105,11 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
     return reply
       .code(appError.statusCode)
       .headers(appError.headers)
-      .send({ success: false, error: { code: appError.code, message: appError.message }, request_id: request.id })
+      .send(errorBody(appError, request.id))
   })
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      success: false,
-      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
-      request_id: request.id,
-    }),
+    reply.code(404).send(errorBody(new AppError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`), request.id)),
   )
 
   await app.register(helmet, {
@@ -123,7 +120,9 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
       directives: {
         defaultSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'],
-        mediaSrc: ["'self'"],
+        // blob: for the web UI's player: the file route needs the key header, so the page fetches
+        // the video and plays it from an object URL.
+        mediaSrc: ["'self'", 'blob:'],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: null,
       },
@@ -142,7 +141,14 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
       security: [{ apiKey: [] }, { bearer: [] }],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Its own CSP allows framing by the same origin and forces https subresources (breaking the page
+    // over plain HTTP): keep the app-wide rules instead.
+    transformStaticCSP: (header) =>
+      header.replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+  })
 
   await app.register(authPlugin, deps)
   await app.register(healthRoute, deps)
@@ -155,6 +161,7 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(eventsRoute, deps)
   await app.register(metricsRoute, deps)
   await app.register(caRoutes, { caCert: deps.caCert })
+  await app.register(webUiRoutes)
 
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger())
 

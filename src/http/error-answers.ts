@@ -24,21 +24,23 @@ export function errorBody(error: AppError, requestId: string) {
   return { success: false, error: { code: error.code, message: error.message }, request_id: requestId }
 }
 
-function frameworkAppError(error: FastifyError): AppError {
-  switch (error.code) {
-    case 'FST_ERR_BAD_URL':
-      return new AppError(400, 'invalid_path', 'The path is not valid percent-encoded UTF-8')
-    case 'FST_ERR_MAX_PARAM_LENGTH':
-      // Every path parameter of this API is a download id.
-      return new AppError(400, 'invalid_download_id', 'The download id must be a UUID')
-    default:
-      return coerceError(error)
-  }
+/** Errors raised before any route runs, by their code: [status, our code, message]. */
+const EARLY_ERRORS: Record<string, [number, string, string]> = {
+  FST_ERR_BAD_URL: [400, 'invalid_path', 'The path is not valid percent-encoded UTF-8'],
+  // Every path parameter of this API is a download id.
+  FST_ERR_MAX_PARAM_LENGTH: [400, 'invalid_download_id', 'The download id must be a UUID'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large'],
+}
+
+function earlyAppError(code: string | undefined, otherwise: () => AppError): AppError {
+  const known = code === undefined ? undefined : EARLY_ERRORS[code]
+  return known ? new AppError(...known) : otherwise()
 }
 
 /** Fastify's `frameworkErrors` option: errors found while routing, before any hook runs. */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const appError = frameworkAppError(error)
+  const appError = earlyAppError(error.code, () => coerceError(error))
   request.log.info({ code: appError.code, status: appError.statusCode }, appError.message)
   void reply
     .code(appError.statusCode)
@@ -46,21 +48,11 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
     .send(errorBody(appError, request.id))
 }
 
-function clientAppError(error: NodeJS.ErrnoException): AppError {
-  switch (error.code) {
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new AppError(408, 'request_timeout', 'The request took too long to arrive')
-    case 'HPE_HEADER_OVERFLOW':
-      return new AppError(431, 'headers_too_large', 'The request headers are too large')
-    default:
-      return new AppError(400, 'malformed_request', 'The HTTP request is malformed (for example CR, LF or NUL inside a header)')
-  }
-}
-
 /** Fastify's `clientErrorHandler` option: the HTTP parser refused the request; answer and close. */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const appError = clientAppError(error)
+  const appError = earlyAppError(error.code, () =>
+    new AppError(400, 'malformed_request', 'The HTTP request is malformed (for example CR, LF or NUL inside a header)'))
   const requestId = randomUUID()
   const body = JSON.stringify(errorBody(appError, requestId))
   const headers = {

@@ -51,6 +51,6 @@ export function useStrictJsonBodies(app: Pick<FastifyInstance, 'getDefaultJsonPa
       done(new AppError(400, 'invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined)
       return
     }
-    parseJson(request, body as string, done)
+    void parseJson(request, body as string, done)
   })
 }

@@ -12,15 +12,13 @@ import type { DownloadEvents } from '../events.js'
 import type { DownloadRow } from '../types.js'
 import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
 import { removePartialFiles } from './output-paths.js'
-import { checkDisk, checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
+import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
+import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
 import { runYtDlp, type RunYtDlpOptions } from './ytdlp-runner.js'
 
 export const WorkerState = { idle: 'idle', running: 'running', stopping: 'stopping', stopped: 'stopped' } as const
 export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
-
-/** Why the queue waits instead of starting downloads. Jobs stay pending meanwhile. */
-export const PauseReason = { low_disk: 'low_disk', ytdlp_missing: 'ytdlp_missing' } as const
-export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason]
+export { PauseReason } from './queue-gate.js'
 
 /** What the health route shows about the worker. */
 export interface WorkerStatus {
@@ -62,22 +60,22 @@ interface ActiveJob extends RunningJob {
   /** settles when the attempt's outcome is recorded */
   done: Promise<void>
 }
+
 /** Longest timer; re-reading the schedule now and then also covers clock jumps. */
 const MAX_TIMER_MS = 60 * 60 * 1000
 
 export class DownloadWorker {
   #state: WorkerState = WorkerState.idle
-  #paused: PauseReason | null = null
   readonly #active = new Map<string, ActiveJob>()
   #filling: Promise<void> | undefined
   #fillAgain = false
   #timer: NodeJS.Timeout | undefined
-  #downloader: { status: DownloaderStatus; checkedAtMs: number } | undefined
   #userAgentTurn = 0
   readonly #jobs
   readonly #downloads
   readonly #deps
   readonly #attemptDeps: AttemptDeps
+  readonly #gate: QueueGate
   readonly #onQueued = () => this.#wake()
 
   constructor(deps: WorkerDeps) {
@@ -96,6 +94,7 @@ export class DownloadWorker {
     this.#jobs = createJobsRepository(deps.db)
     this.#downloads = createDownloadsRepository(deps.db)
     this.#attemptDeps = { ...this.#deps, jobs: this.#jobs }
+    this.#gate = createQueueGate(this.#deps)
   }
 
   /** Starts taking jobs. Call recoverInterruptedJobs first. */
@@ -155,8 +154,13 @@ export class DownloadWorker {
       running: this.#state === WorkerState.running,
       active: this.#active.size,
       max_concurrent: this.#deps.config.downloads.max_concurrent,
-      paused: this.#paused,
+      paused: this.#gate.paused(),
     }
+  }
+
+  /** yt-dlp's availability and version, cached: the health route can ask on every request. */
+  downloaderStatus(): Promise<DownloaderStatus> {
+    return this.#gate.downloaderStatus()
   }
 
   #refusal(id: string): JobActionResult {
@@ -192,47 +196,14 @@ export class DownloadWorker {
     const { config } = this.#deps
     while (this.#active.size < config.downloads.max_concurrent) {
       this.#fillAgain = false
-      const pause = await this.#pauseReason()
+      const pause = await this.#gate.check()
       // Re-checked after every await: nothing may start once stop() has begun.
       if (this.#state !== WorkerState.running) return
-      this.#setPaused(pause)
       if (pause) return this.#setTimer(this.#deps.pauseRecheckMs)
       const row = this.#jobs.claimNext(this.#nowIso())
       if (!row) return this.#setTimerForNextRetry()
       this.#startJob(row)
     }
-  }
-
-  async #pauseReason(): Promise<PauseReason | null> {
-    const { config, downloadsDir } = this.#deps
-    if (!(await this.#downloaderStatus()).available) return PauseReason.ytdlp_missing
-    const disk = await checkDisk(downloadsDir, config.storage.min_free_disk_mb, this.#deps.freeDiskBytes)
-    return disk.ok ? null : PauseReason.low_disk
-  }
-
-  /** A found yt-dlp stays trusted until a spawn fails; a missing one is looked for again now and then. */
-  async #downloaderStatus(): Promise<DownloaderStatus> {
-    const cached = this.#downloader
-    const stale = !cached || (!cached.status.available && Date.now() - cached.checkedAtMs >= this.#deps.downloaderRecheckMs)
-    if (!stale) return cached.status
-    const status = await this.#deps.checkDownloader(this.#deps.config.ytdlp.path)
-    this.#downloader = { status, checkedAtMs: Date.now() }
-    return status
-  }
-
-  #setPaused(reason: PauseReason | null): void {
-    if (reason === this.#paused) return
-    const { log, config, downloadsDir } = this.#deps
-    if (reason === PauseReason.low_disk) {
-      log.warn({ downloads_dir: downloadsDir, min_free_disk_mb: config.storage.min_free_disk_mb },
-        'downloads paused: free disk space is below storage.min_free_disk_mb; free some space and they resume by themselves')
-    } else if (reason === PauseReason.ytdlp_missing) {
-      log.warn({ ytdlp_path: config.ytdlp.path },
-        'downloads paused: yt-dlp cannot be run; install it or set ytdlp.path, and they resume by themselves')
-    } else {
-      log.info({ was: this.#paused }, 'downloads resumed')
-    }
-    this.#paused = reason
   }
 
   #setTimerForNextRetry(): void {
@@ -254,9 +225,7 @@ export class DownloadWorker {
     this.#deps.events.emit('status', { id: row.id, status: row.status })
     job.done = runAttempt(job, this.#nextUserAgent(), this.#attemptDeps)
       .then((outcome) => {
-        if (outcome === 'downloader_missing') {
-          this.#downloader = { status: { available: false, version: null }, checkedAtMs: Date.now() }
-        }
+        if (outcome === 'downloader_missing') this.#gate.markDownloaderMissing()
       })
       .catch((err: unknown) => this.#deps.log.error({ err, download_id: row.id }, 'could not record the end of a download'))
       .finally(() => {

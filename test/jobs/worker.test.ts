@@ -1,8 +1,9 @@
 // The worker end to end: real yt-dlp against the loopback fixture server, real files, real SQLite.
 import assert from 'node:assert/strict'
-import { stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
+import { DownloadWorker } from '../../src/jobs/worker.js'
 import { PAGE_TITLE, startMediaServer, type MediaServer } from '../fixtures/media-server.js'
 import { createEngineFixture, finishedFiles, partialFiles, waitFor, waitForStatus } from './helpers.js'
 
@@ -74,6 +75,23 @@ test('a 404 fails at once with a readable message, and retry runs it again', asy
   assert.equal(again.error_message, null)
   await waitForStatus(fx, id, 'failed')
   assert.deepEqual(worker.retry('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
+})
+
+test('a file written outside the downloads folder fails the job and is left alone', async (t) => {
+  const fx = await createEngineFixture(t)
+  const elsewhere = path.join(fx.dir, 'elsewhere')
+  const unsafe = { ...fx.config, ytdlp: { ...fx.config.ytdlp, extra_args: ['--paths', `home:${elsewhere}`] } }
+  const worker = new DownloadWorker({ db: fx.db, config: unsafe, events: fx.events, log: fx.log, downloadsDir: fx.downloadsDir })
+  fx.defer(() => worker.stop())
+  worker.start()
+  const id = fx.submit(server.url('/video.mp4'))
+
+  const row = await waitForStatus(fx, id, 'failed')
+  assert.equal(row.error_code, 'unsafe_output')
+  assert.match(row.error_message ?? '', /outside the downloads folder .*ytdlp\.extra_args/)
+  assert.equal(row.file_path, null)
+  assert.equal((await readdir(elsewhere)).length, 1, 'nothing outside the downloads folder is deleted')
+  assert.deepEqual(await partialFiles(fx), [])
 })
 
 test('low disk pauses the queue; jobs wait and resume by themselves', async (t) => {

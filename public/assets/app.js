@@ -1,0 +1,200 @@
+// Entry point: the key, the submit form, the history list with live updates, the health dot.
+import { createApi } from './api.js'
+import { byId, showMessage } from './dom.js'
+import { openEventStream } from './event-stream.js'
+import { startHealthIndicator } from './health.js'
+import { createHistoryList } from './history-list.js'
+import { forgetKey, loadKey, saveKey } from './key-store.js'
+
+/** while the event stream is down, active downloads are polled this often */
+const POLL_MS = 4000
+const SEARCH_DELAY_MS = 300
+/** announcements fade after this; the list itself keeps the facts */
+const ANNOUNCE_MS = 8000
+
+let key = loadKey()
+const api = createApi(() => key)
+const announcer = byId('announcer')
+let announceTimer = null
+function announce(text, isError = false) {
+  showMessage(announcer, text, isError)
+  clearTimeout(announceTimer)
+  announceTimer = setTimeout(() => showMessage(announcer, ''), ANNOUNCE_MS)
+}
+
+const health = startHealthIndicator({
+  toggle: byId('health-toggle'),
+  label: byId('health-label'),
+  details: byId('health-details'),
+  summary: byId('health-summary'),
+  checks: byId('health-checks'),
+})
+
+const history = createHistoryList({
+  elements: { list: byId('history-list'), count: byId('history-count'), empty: byId('history-empty'), more: byId('load-more') },
+  api,
+  onError: handleError,
+  announce,
+})
+
+function handleError(error) {
+  if (error.status === 401) keyRejected(error.message)
+  else announce(error.message, true)
+}
+
+// ---- live updates: the event stream, or polling while it is down
+
+let stream = null
+let pollTimer = null
+
+function setPolling(on) {
+  if (on && !pollTimer) pollTimer = setInterval(() => void history.refreshActive(), POLL_MS)
+  if (!on && pollTimer) {
+    clearInterval(pollTimer)
+    pollTimer = null
+  }
+}
+
+function onStreamState(state) {
+  if (state === 'unauthorized') return keyRejected()
+  const live = state === 'live'
+  byId('live-state').textContent = live ? 'Live updates on' : 'Reconnecting… checking every few seconds'
+  setPolling(!live)
+  // Catch up on what changed while the stream was down.
+  if (live) void history.refreshActive()
+}
+
+function startLiveUpdates() {
+  stream = openEventStream({
+    getKey: () => key,
+    onState: onStreamState,
+    onEvent: ({ event, data }) => {
+      if (event === 'status') history.onStatusEvent(data)
+      else if (event === 'progress') history.onProgressEvent(data)
+    },
+  })
+}
+
+function stopLiveUpdates() {
+  stream?.stop()
+  stream = null
+  setPolling(false)
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible') return
+  stream?.reconnectNow()
+  void health.check()
+})
+
+// ---- the key
+
+const keySection = byId('key-section')
+const appSection = byId('app-section')
+const keyError = byId('key-error')
+
+function currentFilters() {
+  return { status: byId('status-filter').value, q: byId('search-input').value.trim() }
+}
+
+function showApp() {
+  keySection.hidden = true
+  appSection.hidden = false
+  void history.reload(currentFilters())
+  startLiveUpdates()
+}
+
+function showKeyForm() {
+  stopLiveUpdates()
+  history.clear()
+  appSection.hidden = true
+  keySection.hidden = false
+  byId('key-input').focus()
+}
+
+function keyRejected(detail) {
+  key = null
+  forgetKey()
+  showKeyForm()
+  showMessage(keyError, `Key rejected: the server did not accept this API key. ${detail ?? ''}`.trim())
+}
+
+byId('key-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const input = byId('key-input')
+  const candidate = input.value.trim()
+  if (!candidate) return
+  const submitButton = event.submitter ?? event.target.querySelector('button')
+  submitButton.disabled = true
+  showMessage(keyError, '')
+  key = candidate
+  try {
+    // Any keyed call checks the key; this one is cheap.
+    await api.history({ limit: 1, offset: 0 })
+    saveKey(candidate)
+    input.value = ''
+    showApp()
+  } catch (error) {
+    key = null
+    if (error.status === 401) keyRejected(error.message)
+    else showMessage(keyError, error.message)
+  } finally {
+    submitButton.disabled = false
+  }
+})
+
+byId('forget-key').addEventListener('click', () => {
+  key = null
+  forgetKey()
+  showKeyForm()
+  showMessage(keyError, '')
+  announce('The key was removed from this browser.')
+})
+
+// ---- submitting a link
+
+byId('submit-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const input = byId('url-input')
+  const message = byId('submit-message')
+  const url = input.value.trim()
+  if (!url) return showMessage(message, 'Paste a video link first.', true)
+  const submitButton = event.target.querySelector('button')
+  submitButton.disabled = true
+  showMessage(message, 'Sending…')
+  try {
+    const answer = await api.submit(url)
+    input.value = ''
+    showMessage(message, answer.duplicate ? 'Already in the list.' : 'Queued.')
+    await history.added(answer.download_id)
+  } catch (error) {
+    if (error.status === 401) keyRejected(error.message)
+    else showMessage(message, error.message, true)
+  } finally {
+    submitButton.disabled = false
+  }
+})
+
+// "Queued." or the last error belongs to the last link, not to the one being typed.
+byId('url-input').addEventListener('input', () => showMessage(byId('submit-message'), ''))
+
+// ---- filters and paging
+
+let searchTimer = null
+const applyFilters = () => {
+  clearTimeout(searchTimer)
+  void history.reload(currentFilters())
+}
+byId('filter-form').addEventListener('submit', (event) => {
+  event.preventDefault()
+  applyFilters()
+})
+byId('search-input').addEventListener('input', () => {
+  clearTimeout(searchTimer)
+  searchTimer = setTimeout(applyFilters, SEARCH_DELAY_MS)
+})
+byId('status-filter').addEventListener('change', applyFilters)
+byId('load-more').addEventListener('click', () => void history.loadMore())
+
+if (key) showApp()
+else showKeyForm()

@@ -1,0 +1,152 @@
+// One download in the history list: its card, kept up to date from status and progress events,
+// and its buttons (play, retry, cancel, delete), which call the API through `actions`.
+import { cloneTemplate, field, safeHref, showMessage } from './dom.js'
+import { describeProgress, formatBytes, formatDuration, formatWhen } from './format.js'
+import { showInPlayer } from './player.js'
+
+const STATUS_LABELS = {
+  pending: 'Pending',
+  downloading: 'Downloading',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+}
+
+/** Which statuses offer which button; the API answers 409 for the rest anyway. */
+const BUTTON_STATUSES = {
+  play: ['completed'],
+  retry: ['failed', 'cancelled'],
+  cancel: ['pending', 'downloading'],
+  // a running download must be cancelled first
+  delete: ['pending', 'completed', 'failed', 'cancelled'],
+}
+
+function describeMeta(download) {
+  const parts = [download.uploader, formatDuration(download.duration_seconds), formatBytes(download.file_size)]
+  if (download.status === 'pending' && download.retry_count > 0 && download.next_attempt_at) {
+    parts.push(`retry ${download.retry_count} at ${formatWhen(download.next_attempt_at)}`)
+  } else {
+    parts.push(formatWhen(download.submitted_at))
+  }
+  return parts.filter(Boolean).join(' · ')
+}
+
+/**
+ * actions: { retry(id), cancel(id) → download; remove(id, deleteFile); file(id) → Blob; removed(id) }
+ */
+export function createDownloadItem(initial, actions) {
+  const element = cloneTemplate('download-item-template')
+  const id = initial.download_id
+  element.dataset.id = id
+  const button = (name) => element.querySelector(`[data-action="${name}"]`)
+  const message = field(element, 'message')
+  const confirmPanel = field(element, 'confirm')
+  const thumb = field(element, 'thumb')
+  thumb.addEventListener('error', () => (thumb.hidden = true))
+  let current = initial
+  let closePlayer = null
+
+  /** Runs an API action with the buttons disabled; shows the API's message when it fails. */
+  async function run(busyText, work) {
+    const buttons = element.querySelectorAll('button')
+    for (const b of buttons) b.disabled = true
+    showMessage(message, busyText)
+    try {
+      await work()
+      showMessage(message, '')
+    } catch (error) {
+      showMessage(message, error.message, true)
+    } finally {
+      for (const b of buttons) b.disabled = false
+    }
+  }
+
+  function hidePlayer() {
+    closePlayer?.()
+    closePlayer = null
+    button('play').textContent = 'Play'
+  }
+
+  async function togglePlayer() {
+    if (closePlayer) return hidePlayer()
+    await run('Loading the video…', async () => {
+      const blob = await actions.file(id)
+      closePlayer = showInPlayer(field(element, 'player'), blob, current.filename)
+      button('play').textContent = 'Hide player'
+    })
+  }
+
+  element.addEventListener('click', (event) => {
+    const action = event.target.closest('[data-action]')?.dataset.action
+    if (action === 'play') void togglePlayer()
+    else if (action === 'retry') void run('Retrying…', async () => update(await actions.retry(id)))
+    else if (action === 'cancel') void run('Cancelling…', async () => update(await actions.cancel(id)))
+    else if (action === 'delete') {
+      confirmPanel.hidden = false
+      button('confirm-delete').focus()
+    } else if (action === 'keep') {
+      confirmPanel.hidden = true
+      button('delete').focus()
+    } else if (action === 'confirm-delete') {
+      const deleteFile = field(element, 'delete-file').checked
+      void run('Deleting…', async () => {
+        await actions.remove(id, deleteFile)
+        actions.removed(id)
+      })
+    }
+  })
+
+  function updateProgress(progress) {
+    const percent = typeof progress.percent === 'number' ? Math.min(Math.max(progress.percent, 0), 100) : null
+    const track = element.querySelector('[role="progressbar"]')
+    // Setting style from script is CSSOM, which the CSP allows (it forbids style attributes in markup).
+    field(element, 'progress-fill').style.width = `${percent ?? 0}%`
+    track.classList.toggle('indeterminate', percent === null)
+    if (percent === null) track.removeAttribute('aria-valuenow')
+    else track.setAttribute('aria-valuenow', String(Math.round(percent)))
+    field(element, 'progress-text').textContent = describeProgress(progress)
+  }
+
+  function update(download) {
+    current = download
+    element.dataset.status = download.status
+    const title = field(element, 'title')
+    title.textContent = download.title || download.url
+    const href = safeHref(download.url)
+    if (href) title.href = href
+    else title.removeAttribute('href')
+    field(element, 'meta').textContent = describeMeta(download)
+    const badge = field(element, 'status')
+    badge.textContent = STATUS_LABELS[download.status] ?? download.status
+    badge.className = `badge badge-${download.status}`
+    const thumbUrl = safeHref(download.thumbnail_url ?? '')
+    // The CSP allows https images only; an http thumbnail would be a console error.
+    if (thumbUrl?.startsWith('https:') && thumb.getAttribute('src') !== thumbUrl) {
+      thumb.src = thumbUrl
+      thumb.hidden = false
+    }
+    field(element, 'progress').hidden = download.status !== 'downloading'
+    if (download.status === 'downloading') updateProgress(download.progress)
+    const error = field(element, 'error')
+    const showError = Boolean(download.error_message) && download.status !== 'completed'
+    error.hidden = !showError
+    error.textContent = showError ? download.error_message : ''
+    for (const [name, statuses] of Object.entries(BUTTON_STATUSES)) button(name).hidden = !statuses.includes(download.status)
+    if (download.status !== 'completed') hidePlayer()
+    if (!BUTTON_STATUSES.delete.includes(download.status)) confirmPanel.hidden = true
+  }
+
+  update(initial)
+  return {
+    element,
+    get download() {
+      return current
+    },
+    update,
+    updateProgress,
+    destroy() {
+      hidePlayer()
+      element.remove()
+    },
+  }
+}

@@ -1,0 +1,28 @@
+// The browser UI: static files from public/ at the package root, open without a key (SPEC §2).
+// The page itself asks for the key and sends it on every API call, so nothing here is secret.
+import { fileURLToPath } from 'node:url'
+import type { FastifyPluginAsync } from 'fastify'
+import fastifyStatic from '@fastify/static'
+
+/** Same relative path from src/http/routes/ (tsx) and dist/http/routes/ (built). */
+export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url))
+
+export const webUiRoutes: FastifyPluginAsync = async (app) => {
+  // @fastify/static takes no route config, and undeclared routes need an admin key. This hook is
+  // encapsulated in this plugin, so it marks exactly the routes the static plugin below declares.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, access: 'public' }
+  })
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/',
+    // One route per file found at start-up (plus `/` for index.html) instead of a `/*` catch-all,
+    // which would swallow unknown API paths and make their 404s public.
+    wildcard: false,
+    // The app already registered @fastify/static once (download files); reply.sendFile stays theirs.
+    decorateReply: false,
+    // Revalidated on every load (ETag): a server update shows up without a stale cached script.
+    cacheControl: true,
+    maxAge: 0,
+  })
+}
