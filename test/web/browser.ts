@@ -1,0 +1,90 @@
+// A real headless Chromium for the web UI tests, and a page that records what a user would not see:
+// console errors, uncaught exceptions and Content-Security-Policy violations.
+import { chromium, type Browser, type Page } from 'playwright-core'
+import type { BuiltApp } from '../../src/http/app.js'
+
+/** Playwright's own waits; every one in these tests is bounded by this. */
+export const UI_TIMEOUT_MS = 20_000
+
+/** Playwright gives the browser a fresh temporary profile and removes it on close. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: UI_TIMEOUT_MS,
+  })
+}
+
+/** Listens on a loopback port (closed by buildTestApp's own cleanup) and returns its origin. */
+export async function listenOnLoopback(app: BuiltApp): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  return `http://127.0.0.1:${port}`
+}
+
+/** The DOM shapes the tests read inside the page; the project's tsconfig has no DOM lib (it is server code). */
+export interface VideoElementLike {
+  src: string
+  readyState: number
+  duration: number
+}
+export interface StyledElementLike {
+  style: { width: string }
+}
+
+// Browser code as text for the same reason; it runs before any of the page's own scripts.
+const RECORD_CSP_VIOLATIONS = `
+  window.__cspViolations = []
+  document.addEventListener('securitypolicyviolation', (event) => {
+    window.__cspViolations.push(event.violatedDirective + ': ' + event.blockedURI)
+  })
+`
+
+export interface WatchedPage {
+  page: Page
+  /** console errors and uncaught exceptions, in order */
+  problems: string[]
+  /** CSP violations the page reported ("directive: blocked URI") */
+  cspViolations(): Promise<string[]>
+  close(): Promise<void>
+}
+
+/** A fresh context (empty localStorage) at a phone's viewport. */
+export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+  context.setDefaultTimeout(UI_TIMEOUT_MS)
+  // Playwright's init scripts run outside the page's CSP, so recording violations needs no CSP change.
+  await context.addInitScript({ content: RECORD_CSP_VIOLATIONS })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  return {
+    page,
+    problems,
+    cspViolations: () => page.evaluate<string[]>('window.__cspViolations'),
+    close: () => context.close(),
+  }
+}
+
+/** Chromium logs every non-2xx fetch as a console error; the ones a test provokes on purpose are not problems. */
+export const withoutExpectedStatus = (problems: string[], status: number) =>
+  problems.filter((problem) => !problem.includes(`the server responded with a status of ${status}`))
+
+/** Types the key into the first-run form and waits for the main screen. */
+export async function enterKey(page: Page, key: string): Promise<void> {
+  await page.getByLabel('API key', { exact: true }).fill(key)
+  await page.getByRole('button', { name: 'Save key' }).click()
+  await page.locator('#app-section').waitFor({ state: 'visible' })
+}
+
+/** Pastes a link into the form and submits it. */
+export async function submitLink(page: Page, url: string): Promise<void> {
+  await page.getByLabel('Video link', { exact: true }).fill(url)
+  await page.getByRole('button', { name: 'Download', exact: true }).click()
+}
+
+/** The history card of the download whose title or URL contains `text`. */
+export const itemFor = (page: Page, text: string) => page.locator('#history-list > li').filter({ hasText: text })
