@@ -1,5 +1,6 @@
 // pino JSON logs to stdout and to a size-rotated file. The file stream runs in-process (no
 // transport worker thread): one thread less keeps idle memory low on a Raspberry Pi.
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import pino, { type Logger } from 'pino'
 import buildRollingFile from 'pino-roll'
@@ -27,6 +28,8 @@ export async function createLogger(logging: Config['logging'], logFile: string |
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   }
   if (logFile === null || logging.level === 'silent') return pino(options, pino.destination(1))
+  // pino-roll links current.log before its own mkdir has finished: make the folder first.
+  mkdirSync(path.dirname(logFile), { recursive: true })
   const file = await buildRollingFile({
     file: logFile,
     size: `${logging.max_size_mb}m`,
