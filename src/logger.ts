@@ -27,7 +27,10 @@ export async function createLogger(logging: Config['logging'], logFile: string |
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   }
-  if (logFile === null || logging.level === 'silent') return pino(options, pino.destination(1))
+  // Asynchronous stdout: a synchronous write per request line would stall the event loop under
+  // load. What is buffered is flushed on clean shutdown; a crash may lose the last lines.
+  const stdout = pino.destination({ dest: 1, sync: false })
+  if (logFile === null || logging.level === 'silent') return pino(options, stdout)
   // pino-roll links current.log before its own mkdir has finished: make the folder first.
   mkdirSync(path.dirname(logFile), { recursive: true })
   const file = await buildRollingFile({
@@ -39,5 +42,5 @@ export async function createLogger(logging: Config['logging'], logFile: string |
     symlink: true,
     extension: path.extname(logFile) || '.log',
   })
-  return pino(options, pino.multistream([{ stream: pino.destination(1) }, { stream: file }]))
+  return pino(options, pino.multistream([{ stream: stdout }, { stream: file }]))
 }

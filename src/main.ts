@@ -4,7 +4,9 @@ import { mkdirSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
 import { loadConfig, resolvePaths, type Config } from './config.js'
 import { createLogger, type Logger } from './logger.js'
-import { closeDatabase, openDatabase } from './db/open.js'
+import path from 'node:path'
+import { closeDatabase, DATABASE_FILE, openDatabase } from './db/open.js'
+import { startCheckpointer } from './db/checkpointer.js'
 import { ensureFirstApiKey } from './api-keys.js'
 import { createServices } from './services.js'
 import { buildApp, type BuiltApp } from './http/app.js'
@@ -48,8 +50,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   try {
     cleanups.push(acquireInstanceLock(paths.dataDir))
     mkdirSync(paths.downloadsDir, { recursive: true })
-    const db = openDatabase(paths.dataDir)
+    const db = openDatabase(paths.dataDir, { autoCheckpoint: false })
     cleanups.push(() => closeDatabase(db))
+    const checkpointer = startCheckpointer(path.join(paths.dataDir, DATABASE_FILE), {
+      onError: (message) => log.warn({ reason: message }, 'WAL checkpoint failed; retrying at the next interval'),
+    })
+    cleanups.push(() => checkpointer.stop())
 
     let tls: TlsMaterial | null = config.tls.enabled ? await loadTlsMaterial(config.tls, paths.dataDir, log) : null
     const services = createServices({ config, db, log, startedAt, caCert: () => tls?.caCert ?? null })

@@ -11,6 +11,7 @@ import { DownloadEvents } from './events.js'
 import { createHealthService, type HealthProbes } from './health.js'
 import { createMetrics } from './metrics.js'
 import { createSubmissionService } from './submissions.js'
+import { createGroupCommit } from './db/group-commit.js'
 import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
 import { checkDisk } from './jobs/preflight.js'
 import type { AppDeps } from './http/app.js'
@@ -56,7 +57,7 @@ export function createServices(options: ServiceOptions) {
     worker,
     keys: createKeyVerifier(config.security, apiKeys),
     health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes }),
-    submissions: createSubmissionService({ config, downloads, events, ...(options.resolve ? { resolve: options.resolve } : {}) }),
+    submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db), ...(options.resolve ? { resolve: options.resolve } : {}) }),
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
   }
   return { ...deps, apiKeys, worker, paths }

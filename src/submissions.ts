@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import type { DownloadsRepository, StoredResponse, SubmitOutcome } from './db/downloads-repository.js'
+import type { GroupCommit } from './db/group-commit.js'
 import { AppError } from './errors.js'
 import type { DownloadEvents } from './events.js'
 import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
@@ -31,6 +32,8 @@ export interface SubmissionServiceDeps {
   config: Config
   downloads: DownloadsRepository
   events: DownloadEvents
+  /** shares one fsync'd commit among the submissions of one event-loop turn */
+  groupCommit: GroupCommit
   now?: () => Date
   /** DNS resolution for allowed_domains "*" (injected by tests) */
   resolve?: (host: string) => Promise<string[]>
@@ -79,9 +82,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     return { status_code: outcome.kind === 'created' ? 201 : 200, body }
   }
 
-  function commit(...args: Parameters<DownloadsRepository['submit']>): SubmitOutcome {
+  async function commit(...args: Parameters<DownloadsRepository['submit']>): Promise<SubmitOutcome> {
     try {
-      return deps.downloads.submit(...args)
+      return await deps.groupCommit.run(() => deps.downloads.submit(...args))
     } catch (err) {
       // Disk full, I/O error, locked past busy_timeout, read-only: nothing was promised.
       if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
@@ -114,7 +117,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         .update(JSON.stringify([checked.url, body.client_id ?? null, body.timestamp ?? null]))
         .digest('hex'),
     }
-    const outcome = commit(
+    const outcome = await commit(
       {
         id: randomUUID(),
         url: checked.url,

@@ -13,6 +13,11 @@ export interface OpenDatabaseOptions {
   /** wait this long for another connection's write lock before SQLITE_BUSY */
   busyTimeoutMs?: number
   readonly?: boolean
+  /**
+   * false: no checkpoint inside commits. The server sets this and runs startCheckpointer() instead,
+   * because a checkpoint inside a commit stalls the event loop (tens of ms with synchronous=FULL).
+   */
+  autoCheckpoint?: boolean
 }
 
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): Db {
@@ -25,6 +30,7 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
     db.pragma('synchronous = FULL')
     // macOS fsync() does not flush the drive cache; F_FULLFSYNC does.
     if (process.platform === 'darwin') db.pragma('fullfsync = ON')
+    if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0')
     db.pragma('foreign_keys = ON')
     migrate(db, MIGRATIONS)
   }
