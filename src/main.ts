@@ -57,12 +57,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     })
     cleanups.push(() => checkpointer.stop())
 
-    let tls: TlsMaterial | null = config.tls.enabled ? await loadTlsMaterial(config.tls, paths.dataDir, log) : null
+    // Certificates (generated in a child process on first start) while the rest starts up.
+    const tlsLoading = config.tls.enabled ? loadTlsMaterial(config.tls, paths.dataDir, log) : Promise.resolve(null)
+    // Never an unhandled rejection while recovery runs; the await below rethrows.
+    tlsLoading.catch(() => {})
+    let tls: TlsMaterial | null = null
     const services = createServices({ config, db, log, startedAt, caCert: () => tls?.caCert ?? null })
     announceFirstKey(services, options)
 
     const recovered = await recoverInterruptedJobs({ db, downloadsDir: paths.downloadsDir, log, events: services.events })
     if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
+    tls = await tlsLoading
 
     const app = await buildApp(services, {
       https: tls ? { key: tls.key, cert: tls.cert, minVersion: TLS_MIN_VERSION } : null,

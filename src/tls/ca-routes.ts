@@ -6,7 +6,6 @@
 import os from 'node:os'
 import type { FastifyPluginAsync } from 'fastify'
 import { AppError } from '../errors.js'
-import { buildCaMobileconfig } from './ios-profile.js'
 
 /** Options of {@link caRoutes}. */
 export interface CaRoutesOptions {
@@ -50,7 +49,11 @@ export const caRoutes: FastifyPluginAsync<CaRoutesOptions> = async (app, options
     async (_request, reply) => {
       const caPem = currentCa()
       if (caPem === null) throw noLocalCa()
-      if (cachedProfile?.caPem !== caPem) cachedProfile = { caPem, profile: buildCaMobileconfig(caPem, { hostname }) }
+      if (cachedProfile?.caPem !== caPem) {
+        // Loaded on first use: the plist builder is not worth start-up time for a once-per-phone download.
+        const { buildCaMobileconfig } = await import('./ios-profile.js')
+        cachedProfile = { caPem, profile: buildCaMobileconfig(caPem, { hostname }) }
+      }
       return reply
         .type('application/x-apple-aspen-config')
         .header('content-disposition', 'attachment; filename="video-download-server.mobileconfig"')
