@@ -20,6 +20,7 @@ import { caRoutes } from '../tls/ca-routes.js'
 import { AppError, coerceError } from '../errors.js'
 import { validationError } from './request-errors.js'
 import { validatorCompiler } from './validator.js'
+import { createRouteMethodIndex } from './route-methods.js'
 import { authPlugin } from './auth.js'
 import { answerClientError, answerFrameworkError, errorBody } from './error-answers.js'
 import { useStrictJsonBodies } from './json-body.js'
@@ -108,9 +109,18 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
       .send(errorBody(appError, request.id))
   })
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(new AppError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`), request.id)),
-  )
+  // GET where POST is expected is the most common Shortcut mistake: answer 405 with Allow.
+  const routeMethods = createRouteMethodIndex()
+  app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method))
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/'
+    const allowed = routeMethods.methodsFor(path)
+    if (allowed.length > 0) {
+      const message = `${request.method} is not allowed here; use ${allowed.join(' or ')}`
+      return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(new AppError(405, 'method_not_allowed', message), request.id))
+    }
+    return reply.code(404).send(errorBody(new AppError(404, 'not_found', `No route ${request.method} ${path}`), request.id))
+  })
 
   await app.register(helmet, {
     // HSTS would pin browsers to HTTPS on a LAN address whose certificate they may not trust yet.

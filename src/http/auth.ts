@@ -34,6 +34,16 @@ export function presentedKey(request: FastifyRequest): string | undefined {
 /** Static assets of plugins (the API docs UI) are public like the web UI. */
 const isPublicAsset = (url: string | undefined) => url !== undefined && /^\/docs(\/|$)/.test(url)
 
+/**
+ * Undeclared routes need an admin key (fail closed). Requests matching no route (url undefined)
+ * need any valid key: a phone with a submit key that used the wrong method or path gets a 404/405
+ * that says so, not a misleading 403, and nobody without a key learns which paths exist.
+ */
+function defaultAccess(url: string | undefined): Access {
+  if (url === undefined) return KeyScope.submit
+  return isPublicAsset(url) ? 'public' : KeyScope.admin
+}
+
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="vds"' }
 
 /** Registered with fastify-plugin so the hook applies to every route, not just an encapsulated scope. */
@@ -41,7 +51,7 @@ export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(a
   const failures = createAuthFailureTracker()
   app.decorateRequest('principal', null)
   app.addHook('onRequest', async (request, reply) => {
-    const access: Access = request.routeOptions.config?.access ?? (isPublicAsset(request.routeOptions.url) ? 'public' : 'admin')
+    const access: Access = request.routeOptions.config?.access ?? defaultAccess(request.routeOptions.url)
     if (access === 'public') return
     const principal = deps.config.security.require_api_key ? authenticate(request) : ANONYMOUS
     // Every authenticated answer tells the caller where it stands; submit answers update this.

@@ -135,3 +135,17 @@ test('/openapi.json lists the routes with their schemas; unknown routes are JSON
   assert.equal(missing.json().error.code, 'not_found')
   assert.equal(missing.headers['x-content-type-options'], 'nosniff')
 })
+
+test('a wrong method on an existing path is 405 with Allow; a submit key gets it too, not 403', async (t) => {
+  const { app } = await buildTestApp(t)
+  const get = await app.inject({ url: '/api/v1/download', headers: auth })
+  assert.equal(get.statusCode, 405)
+  assert.equal(get.headers.allow, 'POST')
+  assert.equal(get.json().error.code, 'method_not_allowed')
+  const put = await app.inject({ method: 'PUT', url: '/api/v1/downloads/4f1d3c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f', headers: auth })
+  assert.equal(put.statusCode, 405)
+  assert.equal(put.headers.allow, 'DELETE')
+  assert.equal((await app.inject({ url: '/api/v1/nothing-here', headers: auth })).statusCode, 404)
+  // Without a key nothing is revealed about which paths exist.
+  assert.equal((await app.inject({ url: '/api/v1/download' })).statusCode, 401)
+})
