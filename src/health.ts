@@ -2,20 +2,14 @@
 import type { Config } from './config.js'
 import type { DownloadsRepository } from './db/downloads-repository.js'
 import type { Health } from './http/schemas.js'
+import type { WorkerStatus } from './jobs/worker.js'
+import type { DiskStatus, DownloaderStatus } from './jobs/preflight.js'
 
-/** Worker facts the report needs; the worker provides them. */
-export interface WorkerStatus {
-  running: boolean
-  active: number
-  max_concurrent: number
-  /** why the queue waits, if it does */
-  paused: null | 'low_disk' | 'ytdlp_missing'
-}
-
+/** Where the report's facts come from (the worker and preflight checks; tests substitute them). */
 export interface HealthProbes {
   worker(): WorkerStatus
-  disk(): Promise<{ free_bytes: number | null; min_free_bytes: number; ok: boolean }>
-  downloader(): Promise<{ available: boolean; version: string | null }>
+  disk(): Promise<DiskStatus>
+  downloader(): Promise<DownloaderStatus>
 }
 
 export interface HealthServiceDeps {
