@@ -6,6 +6,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { ensureFreshBuild, killLeftoverServers } from '../test/helpers/server-process.js'
+import { engineEndToEnd } from './engine-end-to-end.js'
+import { engineMemory } from './engine-memory.js'
+import { enginePickup } from './engine-pickup.js'
 import { idleRss } from './idle-rss.js'
 import { describeMachine, loadAverage1m } from './machine.js'
 import type { BenchContext, Figure, Measurement } from './measurement.js'
@@ -23,8 +26,9 @@ const MEASUREMENTS: readonly Measurement[] = [
   idleRss,
   startup,
   millionRows,
-  // The download engine's measurements (pickup latency, end-to-end vs bare yt-dlp, memory with
-  // 2 downloads) go here, each in its own file.
+  enginePickup,
+  engineEndToEnd,
+  engineMemory,
 ]
 
 const RESULTS_FILE = new URL('./results/latest.json', import.meta.url)
