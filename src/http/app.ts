@@ -1,7 +1,6 @@
 // Builds the Fastify app: plugins, hooks, error handling, routes. It never listens; main.ts does.
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError } from 'fastify'
-import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fastifyStatic from '@fastify/static'
@@ -20,6 +19,7 @@ import { caRoutes } from '../tls/ca-routes.js'
 import { AppError, coerceError } from '../errors.js'
 import { validationError } from './request-errors.js'
 import { validatorCompiler } from './validator.js'
+import { securityHeadersPlugin } from './security-headers.js'
 import { createRouteMethodIndex } from './route-methods.js'
 import { authPlugin } from './auth.js'
 import { answerClientError, answerFrameworkError, errorBody } from './error-answers.js'
@@ -122,22 +122,7 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
     return reply.code(404).send(errorBody(new AppError(404, 'not_found', `No route ${request.method} ${path}`), request.id))
   })
 
-  await app.register(helmet, {
-    // HSTS would pin browsers to HTTPS on a LAN address whose certificate they may not trust yet.
-    hsts: false,
-    frameguard: { action: 'deny' },
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        // blob: for the web UI's player: the file route needs the key header, so the page fetches
-        // the video and plays it from an object URL.
-        mediaSrc: ["'self'", 'blob:'],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-  })
+  await app.register(securityHeadersPlugin)
 
   await app.register(swagger, {
     openapi: {
