@@ -51,9 +51,10 @@ const LIVE_OR_DONE = `('pending','downloading','completed')`
 export function createDownloadsRepository(db: Db) {
   const statements = {
     byId: db.prepare<[string], DownloadRow>('SELECT * FROM downloads WHERE id = ?'),
-    insert: db.prepare<NewSubmission>(`
+    insert: db.prepare<NewSubmission, DownloadRow>(`
       INSERT INTO downloads (id, url, normalized_url, client_id, api_key_name, status, shared_at, submitted_at, updated_at)
-      VALUES (@id, @url, @normalized_url, @client_id, @api_key_name, 'pending', @shared_at, @now, @now)`),
+      VALUES (@id, @url, @normalized_url, @client_id, @api_key_name, 'pending', @shared_at, @now, @now)
+      RETURNING *`),
     activeByNormalizedUrl: db.prepare<[string], DownloadRow>(`
       SELECT * FROM downloads WHERE normalized_url = ? AND status IN ${LIVE_OR_DONE}
       ORDER BY seq DESC LIMIT 1`),
@@ -95,8 +96,7 @@ export function createDownloadsRepository(db: Db) {
       if (existing) outcome = { kind: 'duplicate', row: existing }
     }
     if (!outcome) {
-      statements.insert.run(submission)
-      outcome = { kind: 'created', row: statements.byId.get(submission.id)! }
+      outcome = { kind: 'created', row: statements.insert.get(submission)! }
     }
     if (idem) {
       const response = options.respond(outcome)

@@ -29,11 +29,21 @@ export function createGroupCommit(db: Db): GroupCommit {
   let queue: Pending[] = []
   let scheduled = false
 
+  // Prepared once: wrapping each piece in db.transaction() would build new wrappers per submission.
+  const savepoint = db.prepare('SAVEPOINT piece')
+  const release = db.prepare('RELEASE piece')
+  const rollbackTo = db.prepare('ROLLBACK TO piece')
+
   const runBatch = db.transaction((batch: Pending[]): Settled[] =>
     batch.map((pending) => {
+      savepoint.run()
       try {
-        return { pending, ok: true, value: db.transaction(pending.work)() }
+        const value = pending.work()
+        release.run()
+        return { pending, ok: true, value }
       } catch (err) {
+        rollbackTo.run()
+        release.run()
         return { pending, ok: false, value: err }
       }
     }),
