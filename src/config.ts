@@ -13,11 +13,11 @@ const NullableString = (description: string) =>
   Type.Union([Type.String({ minLength: 1 }), Type.Null()], { default: null, description })
 
 const ApiKeyEntry = Type.Union([
-  Type.String({ minLength: 16, description: 'a key; its name is key-<n>' }),
+  Type.String({ minLength: 1, description: 'a key; its name is key-<n>' }),
   Type.Object(
     {
       name: Type.String({ pattern: '^[A-Za-z0-9._:@-]{1,128}$' }),
-      key: Type.String({ minLength: 16 }),
+      key: Type.String({ minLength: 1 }),
     },
     { additionalProperties: false },
   ),

@@ -42,6 +42,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const config = loadConfig({ file: options.configFile, env: options.env ?? process.env })
   const paths = resolvePaths(config)
   const log = await createLogger(config.logging, paths.logFile)
+  const shortKeys = config.security.api_keys.filter((entry) => (typeof entry === 'string' ? entry : entry.key).length < 16)
+  if (shortKeys.length > 0) {
+    log.warn({ count: shortKeys.length }, 'security.api_keys has keys shorter than 16 characters: easy to guess; `vds keys add` makes strong ones')
+  }
   // Run in reverse order by close(), and on a failed start.
   const cleanups: Array<() => unknown> = []
   const cleanUp = async () => {
@@ -64,6 +68,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     let tls: TlsMaterial | null = null
     const services = createServices({ config, db, log, startedAt, caCert: () => tls?.caCert ?? null })
     announceFirstKey(services, options)
+    // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
+    // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.
+    cleanups.push(() => services.worker.stop())
 
     const recovered = await recoverInterruptedJobs({ db, downloadsDir: paths.downloadsDir, log, events: services.events })
     if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
@@ -82,8 +89,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
     const url = await app.listen({ host: config.server.host, port: config.server.port })
     services.worker.start()
-    // Stopped before the app closes: running jobs go back to pending while the database is open.
-    cleanups.push(() => services.worker.stop())
     log.info({ address: url, version: VERSION, tls: tls !== null, startup_ms: Date.now() - startedAt }, 'server listening')
 
     let closing: Promise<void> | undefined

@@ -67,7 +67,7 @@ test('wrong values and unknown keys stop start-up with a message naming the key'
     [{ downloads: { max_concurrent: 0 } }, /"downloads\.max_concurrent"/],
     [{ downloads: { retry_delays_seconds: [1, -1] } }, /"downloads\.retry_delays_seconds\.1"/],
     [{ logging: { level: 'loud' } }, /"logging\.level"/],
-    [{ security: { api_keys: ['short'] } }, /"security\.api_keys\.0"/],
+    [{ security: { api_keys: [''] } }, /"security\.api_keys\.0"/],
     [{ ytdlp: { rate_limit: 'fast' } }, /"ytdlp\.rate_limit"/],
     [['a'], /YAML mapping/],
   ]
@@ -81,4 +81,9 @@ test('wrong values and unknown keys stop start-up with a message naming the key'
   assert.throws(() => loadConfig({ env: { VDS_SERVER__NOPE: '1' } }), /unknown config key "server\.nope"/)
   assert.throws(() => loadConfig({ env: { VDS_NOPE__PORT: '1' } }), /unknown config section "nope"/)
   assert.throws(() => loadConfig({ env: { VDS_SERVER__PORT: 'abc' } }), /"server\.port"/)
+})
+
+test('short configured keys are accepted (the owner chose them), in both forms', () => {
+  const config = parseConfig({ security: { api_keys: ['test-key', { name: 'phone', key: 'abc123' }] } })
+  assert.deepEqual(config.security.api_keys, ['test-key', { name: 'phone', key: 'abc123' }])
 })

@@ -52,7 +52,8 @@ export interface AppDeps {
   version: string
 }
 
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+// Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/
 
 export async function buildApp(deps: AppDeps, serverOptions: { https?: object | null } = {}) {
   const app = Fastify({
@@ -158,7 +159,8 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(caRoutes, { caCert: deps.caCert })
   await app.register(webUiRoutes)
 
-  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger())
+  // SPEC §2: every route but health, the CA downloads and the web UI needs a key; the API description too.
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'submit' } }, async () => app.swagger())
 
   return app
 }

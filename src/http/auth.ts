@@ -31,8 +31,8 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
-/** Static assets of plugins (the API docs UI) are public like the web UI. */
-const isPublicAsset = (url: string | undefined) => url !== undefined && /^\/docs(\/|$)/.test(url)
+/** Swagger UI's routes under /docs. */
+const isApiDocs = (url: string | undefined) => url !== undefined && /^\/docs(\/|$)/.test(url)
 
 /**
  * Undeclared routes need an admin key (fail closed). Requests matching no route (url undefined)
@@ -41,7 +41,8 @@ const isPublicAsset = (url: string | undefined) => url !== undefined && /^\/docs
  */
 function defaultAccess(url: string | undefined): Access {
   if (url === undefined) return KeyScope.submit
-  return isPublicAsset(url) ? 'public' : KeyScope.admin
+  // The API docs (Swagger UI's own routes) are readable with any key, like the routes they describe.
+  return isApiDocs(url) ? KeyScope.submit : KeyScope.admin
 }
 
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="vds"' }

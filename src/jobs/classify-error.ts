@@ -66,6 +66,12 @@ const RULES: readonly Rule[] = [
     message: 'The site wants a login to show this video. Export your browser cookies for the site to a file and set ytdlp.cookies_file.',
   },
   {
+    pattern: /No video formats found|Requested format is not available|There's no video in this/i,
+    kind: permanent,
+    code: 'no_video_formats',
+    message: 'No downloadable video was found at this link. If it should have one, check ytdlp.format or update yt-dlp.',
+  },
+  {
     pattern: /Video unavailable|not available|has been removed|no longer available|does not exist|been deleted|content isn't available/i,
     kind: permanent,
     code: 'video_unavailable',
@@ -76,12 +82,6 @@ const RULES: readonly Rule[] = [
     kind: permanent,
     code: 'not_found',
     message: 'The site answered "not found" (HTTP 404/410): the link is wrong or the video was removed.',
-  },
-  {
-    pattern: /No video formats found|Requested format is not available|There's no video in this/i,
-    kind: permanent,
-    code: 'no_video_formats',
-    message: 'No downloadable video was found at this link. If it should have one, check ytdlp.format or update yt-dlp.',
   },
   {
     pattern: /HTTP Error 429|Too Many Requests|rate[- ]limit/i,

@@ -227,7 +227,9 @@ export class DownloadWorker {
       .then((outcome) => {
         if (outcome === 'downloader_missing') this.#gate.markDownloaderMissing()
       })
-      .catch((err: unknown) => this.#deps.log.error({ err, download_id: row.id }, 'could not record the end of a download'))
+      .catch((err: unknown) =>
+        this.#deps.log.error({ err, download_id: row.id, client_id: row.client_id }, 'could not record the end of a download'),
+      )
       .finally(() => {
         this.#active.delete(row.id)
         this.#wake()

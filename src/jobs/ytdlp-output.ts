@@ -28,7 +28,8 @@ export interface YtDlpResultLine {
 
 /** Parses a progress line; undefined when the line is something else. */
 export function parseProgressLine(line: string): DownloadProgress | undefined {
-  const start = line.indexOf(PROGRESS_MARKER)
+  // Only at the start of the line: a video title containing the marker must not count.
+  const start = line.startsWith(PROGRESS_MARKER) ? 0 : -1
   if (start === -1) return undefined
   const fields = line.slice(start + PROGRESS_MARKER.length).trim().split(/\s+/)
   if (fields.length < 5) return undefined
@@ -50,7 +51,7 @@ export function parseProgressLine(line: string): DownloadProgress | undefined {
 
 /** Parses the after-move line; undefined when the line is something else or malformed. */
 export function parseResultLine(line: string): YtDlpResultLine | undefined {
-  const start = line.indexOf(RESULT_MARKER)
+  const start = line.startsWith(RESULT_MARKER) ? 0 : -1
   if (start === -1) return undefined
   let data: unknown
   try {

@@ -187,7 +187,8 @@ function runProcess(command: string, args: string[], options: ProcessOptions): P
     }
 
     if (child.pid !== undefined) safely(() => options.onSpawn?.(child.pid!))
-    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (rawLine) => {
+      const line = rawLine.replace(/^\r+/, '')
       const progress = parseProgressLine(line)
       if (progress) return safely(() => options.onProgress?.(progress))
       outcome.result ??= parseResultLine(line)

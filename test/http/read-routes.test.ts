@@ -122,13 +122,14 @@ test('health is degraded with reasons when yt-dlp is missing, 503 when the datab
 
 test('/openapi.json lists the routes with their schemas; unknown routes are JSON 404s', async (t) => {
   const { app } = await buildTestApp(t)
-  const spec = (await app.inject({ url: '/openapi.json' })).json()
+  assert.equal((await app.inject({ url: '/openapi.json' })).statusCode, 401, 'SPEC §2: not an open route')
+  const spec = (await app.inject({ url: '/openapi.json', headers: auth })).json()
   assert.match(spec.openapi, /^3\./)
   for (const path of ['/api/v1/download', '/api/v1/status/{download_id}', '/api/v1/history', '/api/v1/health']) {
     assert.ok(spec.paths[path], path)
   }
   assert.ok(spec.paths['/api/v1/download'].post.requestBody)
-  const docs = await app.inject({ url: '/docs' })
+  const docs = await app.inject({ url: '/docs', headers: auth })
   assert.ok([200, 302].includes(docs.statusCode))
   const missing = await app.inject({ url: '/nope', headers: auth })
   assert.equal(missing.statusCode, 404)

@@ -44,6 +44,10 @@ test('Authorization: Bearer works like X-API-Key; X-Request-Id is echoed', async
   })
   assert.equal(res.statusCode, 201)
   assert.equal(res.headers['x-request-id'], 'shortcut-42')
+  const odd = await app.inject({ url: '/api/v1/health', headers: { 'x-request-id': 'req/42?a=b&c' } })
+  assert.equal(odd.headers['x-request-id'], 'req/42?a=b&c', 'any visible ASCII id is echoed')
+  const spaced = await app.inject({ url: '/api/v1/health', headers: { 'x-request-id': 'has space' } })
+  assert.notEqual(spaced.headers['x-request-id'], 'has space', 'an unusable id is replaced')
 })
 
 test('the same normalized URL while pending is a duplicate: 200 with the first id', async (t) => {

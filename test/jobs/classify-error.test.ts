@@ -70,3 +70,10 @@ test('our own timeout is transient and names the setting', () => {
   assert.equal(verdict.code, 'timeout')
   assert.match(verdict.message, /300 s \(downloads\.timeout_seconds\)/)
 })
+
+test('"Requested format is not available" points at ytdlp.format, not at a removed video', () => {
+  const verdict = classifyYtDlpError('ERROR: [generic] video: Requested format is not available. Use --list-formats for a list of available formats', 1)
+  assert.equal(verdict.kind, 'permanent')
+  assert.equal(verdict.code, 'no_video_formats')
+  assert.match(verdict.message, /ytdlp\.format/)
+})

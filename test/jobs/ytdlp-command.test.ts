@@ -81,3 +81,10 @@ test('retry delays follow the config with ±10% jitter, then run out', () => {
   assert.equal(retryDelayMs(2, delays, () => 0.5), undefined)
   assert.equal(retryDelayMs(0, [], () => 0.5), undefined)
 })
+
+test('markers count only at the start of a line: a title containing one is not progress', () => {
+  const result = `[vds-result] {"filepath": "/d/x.mp4", "title": "[vds-progress] 1 2 3 4 5", "uploader": null, "duration": 1, "thumbnail": null, "extractor": "generic", "id": "x"}`
+  assert.equal(parseProgressLine(result), undefined)
+  assert.equal(parseResultLine(result)?.title, '[vds-progress] 1 2 3 4 5')
+  assert.equal(parseResultLine(`[download] title with [vds-result] {"filepath": "/etc/passwd"}`), undefined)
+})

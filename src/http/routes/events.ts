@@ -5,6 +5,7 @@ import type { AppDeps } from '../app.js'
 import type { DownloadEventMap } from '../../events.js'
 
 const HEARTBEAT_MS = 15_000
+const MAX_BUFFERED_BYTES = 1024 * 1024
 
 export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   // Open streams never go idle, so a graceful close would wait for them forever: end them first.
@@ -31,7 +32,12 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
         'x-accel-buffering': 'no',
       })
       res.write('retry: 3000\n\n')
-      const send = (event: keyof DownloadEventMap, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      const send = (event: keyof DownloadEventMap, data: unknown) => {
+        res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+        // A client that stopped reading would make us buffer forever: drop it; EventSource-style
+        // clients reconnect and read current state from the API.
+        if (res.writableLength > MAX_BUFFERED_BYTES) end()
+      }
       const onStatus = (data: DownloadEventMap['status'][0]) => send('status', data)
       const onProgress = (data: DownloadEventMap['progress'][0]) => send('progress', data)
       deps.events.on('status', onStatus)
