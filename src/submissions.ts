@@ -2,7 +2,7 @@
 // The answer is built only after the commit returns, so a 2xx always means "on disk".
 import { createHash, randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
-import type { DownloadsRepository, StoredResponse, SubmitOutcome } from './db/downloads-repository.js'
+import type { DownloadsRepository, IdempotencyRequest, StoredResponse, SubmitOutcome } from './db/downloads-repository.js'
 import type { GroupCommit } from './db/group-commit.js'
 import { AppError } from './errors.js'
 import type { DownloadEvents } from './events.js'
@@ -38,6 +38,16 @@ export interface SubmissionServiceDeps {
   /** DNS resolution for allowed_domains "*" (injected by tests) */
   resolve?: (host: string) => Promise<string[]>
 }
+
+const idempotencyKeyReused = () =>
+  new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
+
+/** SPEC §2: a replay is answered 200 with the original body and Idempotent-Replayed. */
+const replayAnswer = (response: StoredResponse): SubmitAnswer => ({
+  statusCode: 200,
+  body: response.body as Record<string, unknown>,
+  headers: { 'idempotent-replayed': 'true' },
+})
 
 export function createSubmissionService(deps: SubmissionServiceDeps) {
   const now = deps.now ?? (() => new Date())
@@ -95,7 +105,12 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
   }
 
   /** Checks the URL and timestamp and commits; everything after the client's slot is reserved. */
-  async function store(request: SubmitRequest, clientId: string, at: Date): Promise<SubmitAnswer & { replayed: boolean }> {
+  async function store(
+    request: SubmitRequest,
+    clientId: string,
+    at: Date,
+    idempotency: IdempotencyRequest | undefined,
+  ): Promise<SubmitAnswer & { replayed: boolean }> {
     const { body, principal } = request
     let checked: Awaited<ReturnType<typeof checkSubmittedUrl>>
     try {
@@ -110,13 +125,6 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     }
     const sharedAt = parseSharedAt(body.timestamp, at)
 
-    const idempotency = request.idempotencyKey === undefined ? undefined : {
-      owner: principal?.name ?? 'anonymous',
-      key: request.idempotencyKey,
-      request_hash: createHash('sha256')
-        .update(JSON.stringify([checked.url, body.client_id ?? null, body.timestamp ?? null]))
-        .digest('hex'),
-    }
     const outcome = await commit(
       {
         id: randomUUID(),
@@ -131,9 +139,9 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     )
     switch (outcome.kind) {
       case 'idempotency_conflict':
-        throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
+        throw idempotencyKeyReused()
       case 'replayed':
-        return { statusCode: 200, body: outcome.response.body as Record<string, unknown>, headers: { 'idempotent-replayed': 'true' }, replayed: true }
+        return { ...replayAnswer(outcome.response), replayed: true }
       case 'created':
         deps.events.emit('queued', { id: outcome.row.id })
         deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
@@ -153,10 +161,26 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       if (!CLIENT_ID.test(clientId)) {
         throw new AppError(422, 'invalid_client_id', 'client_id must be 1-128 of A-Z a-z 0-9 . _ : @ -')
       }
+      const idempotency = request.idempotencyKey === undefined ? undefined : {
+        owner: principal?.name ?? 'anonymous',
+        key: request.idempotencyKey,
+        request_hash: createHash('sha256')
+          .update(JSON.stringify([body.url.trim(), body.client_id ?? null, body.timestamp ?? null]))
+          .digest('hex'),
+      }
+      // A replay is the same request again (a phone retrying after a lost answer): it gets the
+      // original answer before the rate limit or the URL policy is asked again. The check is
+      // repeated inside the commit for requests racing each other.
+      const earlier = idempotency && deps.downloads.findIdempotentResponse(idempotency.owner, idempotency.key)
+      if (earlier) {
+        if (earlier.request_hash !== idempotency.request_hash) throw idempotencyKeyReused()
+        const replay = replayAnswer(earlier.response)
+        return { ...replay, headers: { ...replay.headers, ...rateLimitHeaders(rateLimiter.status(clientId)) } }
+      }
       const slot = rateLimiter.reserve(clientId)
       let answer: SubmitAnswer & { replayed: boolean }
       try {
-        answer = await store(request, clientId, at)
+        answer = await store(request, clientId, at, idempotency)
       } catch (err) {
         slot.release()
         throw err

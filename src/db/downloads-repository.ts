@@ -117,6 +117,13 @@ export function createDownloadsRepository(db: Db) {
       return submitTx.immediate(submission, options)
     },
 
+    /** The stored answer for an Idempotency-Key, with the hash of the request that made it. */
+    findIdempotentResponse(owner: string, key: string): { request_hash: string; response: StoredResponse } | undefined {
+      const stored = statements.idempotencyGet.get(owner, key)
+      if (!stored) return undefined
+      return { request_hash: stored.request_hash, response: { status_code: stored.status_code, body: JSON.parse(stored.response) } }
+    },
+
     findById(id: string): DownloadRow | undefined {
       return statements.byId.get(id)
     },
