@@ -2,9 +2,9 @@
 // listen → worker. The only place that listens and handles signals.
 import { mkdirSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
+import path from 'node:path'
 import { loadConfig, resolvePaths, type Config } from './config.js'
 import { createLogger, type Logger } from './logger.js'
-import path from 'node:path'
 import { closeDatabase, DATABASE_FILE, openDatabase } from './db/open.js'
 import { startCheckpointer } from './db/checkpointer.js'
 import { ensureFirstApiKey } from './api-keys.js'

@@ -1,7 +1,6 @@
 // Wires repositories, services and the worker over one open database. main.ts and the tests
 // share this, so what is tested is what runs. Nothing here starts: main.ts starts the worker.
-import type { Config } from './config.js'
-import { resolvePaths } from './config.js'
+import { resolvePaths, type Config } from './config.js'
 import type { Db } from './db/open.js'
 import type { Logger } from './logger.js'
 import { createDownloadsRepository } from './db/downloads-repository.js'

@@ -171,3 +171,25 @@ test('GET /metrics: Prometheus text with queue depth, outcomes, bytes and HTTP l
   assert.match(res.body, /^vds_download_duration_seconds_count 1$/m)
   assert.equal((await app.inject({ url: '/metrics' })).statusCode, 401)
 })
+
+test('an events client that stops reading is dropped instead of buffered without end', async (t) => {
+  const { app, events } = await buildTestApp(t)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const stream = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth }, resolve)
+    req.on('error', reject)
+    req.end()
+  })
+  t.after(() => stream.destroy())
+  stream.pause() // a client that never reads again
+  assert.equal(events.listenerCount('progress'), 1)
+  const progress = { percent: 1, downloaded_bytes: 1, total_bytes: 100, speed_bps: 1, eta_seconds: 1 }
+  const padding = 'x'.repeat(1000)
+  // ~8 MB of events, far beyond what the socket buffers hold
+  for (let i = 0; i < 8000 && events.listenerCount('progress') > 0; i++) {
+    events.emit('progress', { id: padding, progress })
+    if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve))
+  }
+  assert.equal(events.listenerCount('progress'), 0, 'the stream was ended and its listeners removed')
+})
