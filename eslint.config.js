@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'downloads/', 'logs/', 'src/web/public/vendor/'] },
+  { ignores: ['dist/', 'node_modules/', '.cache/', 'data/', 'downloads/', 'logs/', 'src/web/public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

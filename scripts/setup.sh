@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Video Download Server needs and is missing, then builds it.
-#   scripts/setup.sh          yt-dlp, ffmpeg, node modules, build
-#   scripts/setup.sh --test   also what `npm test` needs (chromium, openssl, sqlite3)
+#   scripts/setup.sh          yt-dlp, gallery-dl, ffmpeg, node modules, build
+#   scripts/setup.sh --test   also what `npm test` needs (chromium, openssl, sqlite3, testssl, current
+#                             yt-dlp and gallery-dl beside the system ones)
 # Works on Debian/Ubuntu (apt-get), Fedora (dnf) and macOS (Homebrew). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +25,12 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 
 packages=()
 command -v yt-dlp >/dev/null || packages+=(yt-dlp)
+command -v gallery-dl >/dev/null || packages+=(gallery-dl)
 command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 if $with_test; then
   command -v openssl >/dev/null || packages+=(openssl)
   command -v sqlite3 >/dev/null || packages+=(sqlite3)
+  command -v dpkg >/dev/null && { command -v testssl >/dev/null || packages+=(testssl.sh); }
   [[ -x /usr/bin/chromium ]] || [[ "$(uname)" == Darwin ]] || packages+=(chromium)
 fi
 # Native module build (better-sqlite3 compiles from source when no prebuilt binary is reachable).
@@ -49,6 +52,11 @@ if (( ${#packages[@]} > 0 )); then
   else
     die "install these yourself, then run this again: ${packages[*]}"
   fi
+fi
+
+if $with_test && command -v dpkg >/dev/null; then
+  say "current yt-dlp and gallery-dl for the tests (unpacked into .cache/downloaders)"
+  bash scripts/current-downloaders.sh >/dev/null
 fi
 
 say "installing node modules"

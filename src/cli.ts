@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `vds` command line: parse the command, hand over to its module, turn errors into one clear line.
 import { parseArgs } from 'node:util'
-import { ConfigError } from './config.js'
-import { VERSION } from './version.js'
+import { ConfigError } from './core/config.js'
+import { VERSION } from './core/version.js'
 
 const HELP = `vds ${VERSION} — Video Download Server
 

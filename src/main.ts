@@ -3,17 +3,17 @@
 import { mkdirSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
 import path from 'node:path'
-import { loadConfig, resolvePaths, type Config } from './config.js'
-import { createLogger, type Logger } from './logger.js'
+import { loadConfig, resolvePaths, type Config } from './core/config.js'
+import { createLogger, type Logger } from './core/logger.js'
 import { closeDatabase, DATABASE_FILE, openDatabase } from './db/open.js'
 import { startCheckpointer } from './db/checkpointer.js'
-import { ensureFirstApiKey } from './api-keys.js'
-import { createServices } from './services.js'
+import { ensureFirstApiKey } from './keys/key-verifier.js'
+import { createServices } from './composition-root.js'
 import { buildApp, type BuiltApp } from './http/app.js'
-import { acquireInstanceLock } from './jobs/instance-lock.js'
+import { acquireInstanceLock } from './process/instance-lock.js'
 import { recoverInterruptedJobs } from './jobs/recovery.js'
 import { loadTlsMaterial, scheduleRenewal, watchCertificateFiles, type TlsMaterial } from './tls/tls-provider.js'
-import { VERSION } from './version.js'
+import { VERSION } from './core/version.js'
 
 export interface StartOptions {
   configFile?: string | undefined

@@ -1,6 +1,6 @@
 // What every `vds` subcommand receives from the dispatcher in src/cli.ts, and small helpers to read it.
 import path from 'node:path'
-import { DEFAULT_CONFIG_FILE } from '../config.js'
+import { DEFAULT_CONFIG_FILE } from '../core/config.js'
 
 /** The parsed command line, minus the command name. */
 export interface CommandInput {

@@ -1,7 +1,7 @@
 // Doctor check of the certificate the server presents: the owner's tls.cert_file, or the server
 // certificate generated under <data_dir>/tls/. Reports days left and the names it covers.
 import { existsSync, readFileSync } from 'node:fs'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { describeCertificate, validatePemPair, type CertificateSummary } from '../tls/certificate-info.js'
 import { localCaPaths, RENEW_WHEN_DAYS_LEFT } from '../tls/local-ca.js'
 import { check, CheckStatus, isoDay, type CheckResult } from './doctor-check.js'

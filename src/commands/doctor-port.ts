@@ -1,6 +1,6 @@
 // Doctor check of server.port: free, or already served by a running vds (which is fine).
 import net from 'node:net'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { check, CheckStatus, type CheckResult } from './doctor-check.js'
 import { requestJson } from './http-client.js'
 import { loopbackUrl } from './local-server.js'

@@ -1,7 +1,7 @@
 // Doctor checks for what lives on disk: free space for downloads, the database, the stored API keys.
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { createApiKeysRepository } from '../db/api-keys-repository.js'
 import { MIGRATIONS } from '../db/migrations.js'
 import { DATABASE_FILE, openDatabase, schemaVersion, type Db } from '../db/open.js'

@@ -1,7 +1,7 @@
 // `vds doctor`: checks everything the server depends on and prints one line per check, so a
 // problem is found before a phone's link waits on it.
 import { existsSync } from 'node:fs'
-import { ConfigError, loadConfig, resolvePaths, type Config } from '../config.js'
+import { ConfigError, loadConfig, resolvePaths, type Config } from '../core/config.js'
 import { checkCertificate } from './doctor-certificate.js'
 import { check, CheckStatus, type CheckResult } from './doctor-check.js'
 import { checkPort } from './doctor-port.js'

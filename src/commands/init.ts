@@ -2,8 +2,8 @@
 // the folders, the database, the first API key and the TLS certificates; then the next steps.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ensureFirstApiKey } from '../api-keys.js'
-import { loadConfig, resolvePaths, type Config } from '../config.js'
+import { ensureFirstApiKey } from '../keys/key-verifier.js'
+import { loadConfig, resolvePaths, type Config } from '../core/config.js'
 import { createApiKeysRepository } from '../db/api-keys-repository.js'
 import { closeDatabase, DATABASE_FILE, openDatabase, schemaVersion } from '../db/open.js'
 import { describeCertificate } from '../tls/certificate-info.js'

@@ -1,6 +1,6 @@
 // Where the server described by a config can be reached, for the messages and defaults of the CLI.
 import os from 'node:os'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 
 function scheme(config: Config): 'https' | 'http' {
   return config.tls.enabled ? 'https' : 'http'

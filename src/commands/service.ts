@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConfig, resolvePaths } from '../config.js'
+import { loadConfig, resolvePaths } from '../core/config.js'
 import { configFilePath, ExitCode, flag, type CommandInput } from './command-input.js'
 import { LAUNCHD_LABEL, renderLaunchdPlist, renderSystemdUnit, type ServiceSpec } from './service-files.js'
 

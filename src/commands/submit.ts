@@ -1,7 +1,7 @@
 // `vds submit URL`: queue a link on a running server from the command line, the way the iOS
 // Shortcut does. On this machine the local CA is trusted automatically.
 import { readFileSync } from 'node:fs'
-import { loadConfig, resolvePaths } from '../config.js'
+import { loadConfig, resolvePaths } from '../core/config.js'
 import { localCaPaths } from '../tls/local-ca.js'
 import { ExitCode, flag, stringOption, type CommandInput } from './command-input.js'
 import { requestJson, type JsonResponse } from './http-client.js'

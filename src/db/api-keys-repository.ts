@@ -1,6 +1,6 @@
 // API keys made by `vds keys add` or the first start. Only SHA-256 hashes are stored.
 import type { Db } from './open.js'
-import type { KeyScope } from '../types.js'
+import type { KeyScope } from '../core/types.js'
 
 export interface ApiKeyRow {
   name: string

@@ -2,7 +2,7 @@
 // the worker's side (claiming, progress, outcomes) is in jobs-repository.ts.
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './open.js'
-import { DOWNLOAD_STATUSES, type DownloadRow, type DownloadStatus } from '../types.js'
+import { DOWNLOAD_STATUSES, type DownloadRow, type DownloadStatus } from '../core/types.js'
 
 export interface NewSubmission {
   id: string

@@ -3,7 +3,7 @@
 // such as cancel against complete: whichever commits first wins, and the loser gets undefined.
 // Every change also sets updated_at. Timestamps are ISO 8601 UTC strings, which sort as text.
 import type { Db } from './open.js'
-import type { DownloadProgress, DownloadResult, DownloadRow } from '../types.js'
+import type { DownloadProgress, DownloadResult, DownloadRow } from '../core/types.js'
 
 /** A failed attempt as stored: a stable code and a sentence for a person. */
 export interface JobError {

@@ -88,4 +88,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'v2 download object: kind, files, waiting reason, downloader, duplicate_of, site video key',
+    sql: `
+      ALTER TABLE downloads ADD COLUMN waiting_reason TEXT;
+      ALTER TABLE downloads ADD COLUMN kind TEXT CHECK (kind IN ('video','audio','image','album'));
+      ALTER TABLE downloads ADD COLUMN downloader TEXT;
+      ALTER TABLE downloads ADD COLUMN duplicate_of TEXT;
+      -- "<site>:<id>" when the submitted URL shows the site's video id (TikTok /video/ID, Instagram
+      -- /p/CODE/ ...): dedupe at submission across URL spellings.
+      ALTER TABLE downloads ADD COLUMN site_video_key TEXT;
+      CREATE INDEX downloads_site_video_key ON downloads (site_video_key) WHERE site_video_key IS NOT NULL;
+      -- extractor + video id of a completed download: dedupe at completion.
+      CREATE INDEX downloads_extractor_video ON downloads (extractor, video_id) WHERE video_id IS NOT NULL;
+
+      -- Every file of a download, in the post's order (index 0 is the top-level file).
+      CREATE TABLE download_files (
+        download_id      TEXT NOT NULL REFERENCES downloads (id) ON DELETE CASCADE,
+        idx              INTEGER NOT NULL,
+        media            TEXT NOT NULL CHECK (media IN ('video','image','audio')),
+        filename         TEXT NOT NULL,
+        file_path        TEXT NOT NULL,
+        file_size        INTEGER NOT NULL,
+        content_type     TEXT NOT NULL,
+        width            INTEGER,
+        height           INTEGER,
+        duration_seconds REAL,
+        PRIMARY KEY (download_id, idx)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]

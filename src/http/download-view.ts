@@ -1,5 +1,5 @@
 // The download object of SPEC §2, built from a row. Absent facts are null.
-import type { DownloadRow } from '../types.js'
+import type { DownloadRow } from '../core/types.js'
 import type { Download } from './schemas.js'
 
 export function fileUrl(id: string, publicUrl: string | null): string {

@@ -1,6 +1,6 @@
 // Turns Fastify's schema-validation failures into the stable error codes of SPEC §2.
 import type { FastifyRequest } from 'fastify'
-import { AppError } from '../errors.js'
+import { AppError } from '../core/errors.js'
 
 interface ValidationIssue {
   instancePath?: string

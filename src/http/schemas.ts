@@ -1,6 +1,6 @@
 // Request and response schemas: the same objects validate requests, type handlers and feed OpenAPI.
 import { Type, type Static } from 'typebox'
-import { DOWNLOAD_STATUSES } from '../types.js'
+import { DOWNLOAD_STATUSES } from '../core/types.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const Timestamp = Type.String({ format: 'date-time' })

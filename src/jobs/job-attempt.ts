@@ -4,13 +4,13 @@
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
-import type { DownloadEvents } from '../events.js'
-import type { DownloadProgress, DownloadRow } from '../types.js'
+import type { DownloadEvents } from '../core/events.js'
+import type { DownloadProgress, DownloadRow } from '../core/types.js'
 import { classifyYtDlpError, timeoutFailure, type FailureClassification } from './classify-error.js'
 import { retryDelayMs } from './retry-policy.js'
-import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp-runner.js'
+import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
 
 /** A claimed job while its attempt runs. */
 export interface RunningJob {

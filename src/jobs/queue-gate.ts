@@ -1,7 +1,7 @@
 // Whether the queue may start a download right now. A full disk or a missing yt-dlp pauses the
 // queue instead of failing jobs: they stay pending and start by themselves once the cause is fixed.
 import type { Logger } from 'pino'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { checkDisk, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 
 /** Why the queue waits instead of starting downloads. Jobs stay pending meanwhile. */

@@ -8,9 +8,9 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { createJobsRepository } from '../db/jobs-repository.js'
 import type { Db } from '../db/open.js'
-import type { DownloadEvents } from '../events.js'
+import type { DownloadEvents } from '../core/events.js'
 import { INCOMPLETE_DIR, removePartialFiles } from './output-paths.js'
-import { findProcessesMentioning, stopProcessGroup, type ProcessInfo } from './process-tree.js'
+import { findProcessesMentioning, stopProcessGroup, type ProcessInfo } from '../process/process-tree.js'
 
 export interface RecoveryDeps {
   db: Db

@@ -4,17 +4,17 @@
 // database is the truth; this class only holds the running processes.
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { createJobsRepository } from '../db/jobs-repository.js'
 import { createDownloadsRepository } from '../db/downloads-repository.js'
 import type { Db } from '../db/open.js'
-import type { DownloadEvents } from '../events.js'
-import type { DownloadRow } from '../types.js'
+import type { DownloadEvents } from '../core/events.js'
+import type { DownloadRow } from '../core/types.js'
 import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
 import { removePartialFiles } from './output-paths.js'
 import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
-import { runYtDlp, type RunYtDlpOptions } from './ytdlp-runner.js'
+import { runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
 
 export const WorkerState = { idle: 'idle', running: 'running', stopping: 'stopping', stopped: 'stopped' } as const
 export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]

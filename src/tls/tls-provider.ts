@@ -5,7 +5,7 @@
 // where apply(m) calls server.setSecureContext({ key: m.key, cert: m.cert, minVersion: 'TLSv1.2' }).
 // Each of the last two is a no-op in the mode it does not serve, so both can always be called.
 import fs from 'node:fs'
-import type { Config } from '../config.js'
+import type { Config } from '../core/config.js'
 import { describeCertificate, validatePemPair, type TlsMaterial } from './certificate-info.js'
 import { ensureLocalCertificates, RENEW_WHEN_DAYS_LEFT, type TlsLogger } from './local-ca.js'
 

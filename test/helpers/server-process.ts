@@ -10,7 +10,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import type { Config } from '../../src/config.js'
+import type { Config } from '../../src/core/config.js'
 import { DATABASE_FILE } from '../../src/db/open.js'
 import { localCaPaths } from '../../src/tls/local-ca.js'
 

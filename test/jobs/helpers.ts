@@ -8,14 +8,14 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import pino from 'pino'
-import { parseConfig, type Config } from '../../src/config.js'
+import { parseConfig, type Config } from '../../src/core/config.js'
 import { createDownloadsRepository } from '../../src/db/downloads-repository.js'
 import { createJobsRepository } from '../../src/db/jobs-repository.js'
 import { closeDatabase, openDatabase, type Db } from '../../src/db/open.js'
-import { DownloadEvents } from '../../src/events.js'
-import { findProcessesMentioning } from '../../src/jobs/process-tree.js'
+import { DownloadEvents } from '../../src/core/events.js'
+import { findProcessesMentioning } from '../../src/process/process-tree.js'
 import { DownloadWorker, type WorkerDeps } from '../../src/jobs/worker.js'
-import type { DownloadRow, DownloadStatus } from '../../src/types.js'
+import type { DownloadRow, DownloadStatus } from '../../src/core/types.js'
 
 type ConfigOverrides = { [S in keyof Config]?: Partial<Config[S]> }
 

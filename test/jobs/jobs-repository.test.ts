@@ -1,7 +1,7 @@
 // State transitions of the worker's repository on a real SQLite file.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { DownloadResult } from '../../src/types.js'
+import type { DownloadResult } from '../../src/core/types.js'
 import { createEngineFixture } from './helpers.js'
 
 const T0 = '2030-01-01T00:00:00.000Z'

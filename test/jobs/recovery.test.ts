@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, test } from 'node:test'
-import { findProcessesMentioning, isProcessAlive } from '../../src/jobs/process-tree.js'
+import { findProcessesMentioning, isProcessAlive } from '../../src/process/process-tree.js'
 import { recoverInterruptedJobs } from '../../src/jobs/recovery.js'
-import { buildYtDlpArgs } from '../../src/jobs/ytdlp-args.js'
+import { buildYtDlpArgs } from '../../src/jobs/ytdlp/args.js'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
 import { createEngineFixture, partialFiles, waitFor, waitForStatus, type EngineFixture } from './helpers.js'
 

@@ -1,8 +1,8 @@
 // Long downloads: live progress, cancel and the per-attempt time limit, against a throttled route.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { findProcessesMentioning } from '../../src/jobs/process-tree.js'
-import type { DownloadProgress } from '../../src/types.js'
+import { findProcessesMentioning } from '../../src/process/process-tree.js'
+import type { DownloadProgress } from '../../src/core/types.js'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
 import { createEngineFixture, finishedFiles, partialFiles, waitFor, waitForStatus } from './helpers.js'
 

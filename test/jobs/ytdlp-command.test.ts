@@ -1,11 +1,11 @@
 // The yt-dlp command line and the lines we parse back, without running yt-dlp.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { parseConfig } from '../../src/config.js'
+import { parseConfig } from '../../src/core/config.js'
 import { outputTemplate } from '../../src/jobs/output-paths.js'
 import { retryDelayMs } from '../../src/jobs/retry-policy.js'
-import { buildYtDlpArgs } from '../../src/jobs/ytdlp-args.js'
-import { parseProgressLine, parseResultLine } from '../../src/jobs/ytdlp-output.js'
+import { buildYtDlpArgs } from '../../src/jobs/ytdlp/args.js'
+import { parseProgressLine, parseResultLine } from '../../src/jobs/ytdlp/output.js'
 
 test('progress lines parse into numbers, NA into null, percent from total or estimate', () => {
   // printed by yt-dlp 2023.03.04 for the fixture server's files

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { pino } from 'pino'
-import type { Config } from '../../src/config.js'
+import type { Config } from '../../src/core/config.js'
 
 /** A fresh directory under the OS temp dir, removed when the test ends. */
 export function makeTempDir(t: TestContext, prefix = 'vds-tls-'): string {

@@ -2,7 +2,7 @@
 // Browsers' EventSource cannot send headers, so the web UI reads this stream with fetch().
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app.js'
-import type { DownloadEventMap } from '../../events.js'
+import type { DownloadEventMap } from '../../core/events.js'
 
 const HEARTBEAT_MS = 15_000
 const MAX_BUFFERED_BYTES = 1024 * 1024

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AppError, notFound } from '../../errors.js'
+import { AppError, notFound } from '../../core/errors.js'
 import type { AppDeps } from '../app.js'
 import { toDownloadView } from '../download-view.js'
 import { Download, DownloadIdParams, errorResponses } from '../schemas.js'

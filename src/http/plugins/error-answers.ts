@@ -1,0 +1,68 @@
+// Answers for requests that never reach a route's hooks, so that they too have the error body of
+// SPEC §2, a request id and the security headers: paths with broken percent-encoding and over-long
+// path parameters (Fastify's `frameworkErrors`), and HTTP the parser refuses, such as CR, LF or NUL
+// in a header or the request line (Node's `clientError`).
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError, coerceError } from '../../core/errors.js'
+
+/**
+ * The headers helmet adds in its onRequest hook, reduced to what a JSON error needs; used where
+ * hooks do not run. An error body never needs to load anything, hence `default-src 'none'`.
+ */
+export const BASELINE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+}
+
+/** The error body of SPEC §2. */
+export function errorBody(error: AppError, requestId: string) {
+  return { success: false, error: { code: error.code, message: error.message }, request_id: requestId }
+}
+
+/** Errors raised before any route runs, by their code: [status, our code, message]. */
+const EARLY_ERRORS: Record<string, [number, string, string]> = {
+  FST_ERR_BAD_URL: [400, 'invalid_path', 'The path is not valid percent-encoded UTF-8'],
+  // Every path parameter of this API is a download id.
+  FST_ERR_MAX_PARAM_LENGTH: [400, 'invalid_download_id', 'The download id must be a UUID'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large'],
+}
+
+function earlyAppError(code: string | undefined, otherwise: () => AppError): AppError {
+  const known = code === undefined ? undefined : EARLY_ERRORS[code]
+  return known ? new AppError(...known) : otherwise()
+}
+
+/** Fastify's `frameworkErrors` option: errors found while routing, before any hook runs. */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const appError = earlyAppError(error.code, () => coerceError(error))
+  request.log.info({ code: appError.code, status: appError.statusCode }, appError.message)
+  void reply
+    .code(appError.statusCode)
+    .headers({ ...BASELINE_SECURITY_HEADERS, ...appError.headers, 'x-request-id': request.id })
+    .send(errorBody(appError, request.id))
+}
+
+/** Fastify's `clientErrorHandler` option: the HTTP parser refused the request; answer and close. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const appError = earlyAppError(error.code, () =>
+    new AppError(400, 'malformed_request', 'The HTTP request is malformed (for example CR, LF or NUL inside a header)'))
+  const requestId = randomUUID()
+  const body = JSON.stringify(errorBody(appError, requestId))
+  const headers = {
+    ...BASELINE_SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-request-id': requestId,
+    connection: 'close',
+  }
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
+  if (socket.writable) socket.end(`HTTP/1.1 ${appError.statusCode} ${STATUS_CODES[appError.statusCode]}\r\n${head}\r\n${body}`)
+  else socket.destroy()
+}

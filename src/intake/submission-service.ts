@@ -1,0 +1,203 @@
+// Accepting a link: validate, rate-limit, dedupe, honour Idempotency-Key, commit, then wake the worker.
+// The answer is built only after the commit returns, so a 2xx always means "on disk".
+import { createHash, randomUUID } from 'node:crypto'
+import type { Config } from '../core/config.js'
+import type { DownloadsRepository, IdempotencyRequest, StoredResponse, SubmitOutcome } from '../db/downloads-repository.js'
+import type { GroupCommit } from '../db/group-commit.js'
+import { AppError } from '../core/errors.js'
+import type { DownloadEvents } from '../core/events.js'
+import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
+import { createSubmissionRateLimiter, rateLimitHeaders } from './submission-rate-limit.js'
+import type { DownloadRow, Principal } from '../core/types.js'
+
+const HOUR_MS = 60 * 60 * 1000
+const DAY_MS = 24 * HOUR_MS
+const CLIENT_ID = /^[A-Za-z0-9._:@-]{1,128}$/
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+
+export interface SubmitRequest {
+  body: { url: string; client_id?: string | undefined; timestamp?: string | number | undefined }
+  principal: Principal | null
+  idempotencyKey?: string | undefined
+}
+
+export interface SubmitAnswer {
+  statusCode: number
+  body: Record<string, unknown>
+  headers: Record<string, string>
+}
+
+export interface SubmissionServiceDeps {
+  config: Config
+  downloads: DownloadsRepository
+  events: DownloadEvents
+  /** shares one fsync'd commit among the submissions of one event-loop turn */
+  groupCommit: GroupCommit
+  now?: () => Date
+  /** DNS resolution for allowed_domains "*" (injected by tests) */
+  resolve?: (host: string) => Promise<string[]>
+}
+
+const idempotencyKeyReused = () =>
+  new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
+
+/** SPEC §2: a replay is answered 200 with the original body and Idempotent-Replayed. */
+const replayAnswer = (response: StoredResponse): SubmitAnswer => ({
+  statusCode: 200,
+  body: response.body as Record<string, unknown>,
+  headers: { 'idempotent-replayed': 'true' },
+})
+
+export function createSubmissionService(deps: SubmissionServiceDeps) {
+  const now = deps.now ?? (() => new Date())
+  const { security, downloads: downloadsConfig } = deps.config
+
+  const rateLimiter = createSubmissionRateLimiter({
+    limitPerHour: security.rate_limit_per_hour,
+    storedSubmissionTimes: (clientId, count) =>
+      deps.downloads.newestSubmittedAtByClient(clientId, count).map((iso) => Date.parse(iso)),
+    now: () => now().getTime(),
+  })
+
+  function parseSharedAt(value: string | number | undefined, at: Date): string | null {
+    if (value === undefined) return null
+    let ms: number
+    if (typeof value === 'number' || /^\d{1,12}(\.\d+)?$/.test(value)) {
+      ms = Number(value) * 1000
+    } else if (ISO_8601.test(value)) {
+      ms = Date.parse(value)
+    } else {
+      throw new AppError(422, 'invalid_timestamp', 'timestamp must be ISO 8601 (2024-05-01T12:00:00Z) or unix seconds')
+    }
+    if (!Number.isFinite(ms)) throw new AppError(422, 'invalid_timestamp', 'timestamp is not a real date')
+    if (ms > at.getTime() + DAY_MS) throw new AppError(422, 'invalid_timestamp', 'timestamp is more than 24 hours in the future')
+    const oldest = at.getTime() - security.max_submission_age_days * DAY_MS
+    if (ms < oldest) {
+      throw new AppError(422, 'invalid_timestamp', `timestamp is older than ${security.max_submission_age_days} days (security.max_submission_age_days)`)
+    }
+    return new Date(ms).toISOString()
+  }
+
+  function answerFor(outcome: { kind: 'created' | 'duplicate'; row: DownloadRow }): StoredResponse {
+    const { row } = outcome
+    const body: Record<string, unknown> = {
+      success: true,
+      download_id: row.id,
+      status: row.status,
+      message: outcome.kind === 'created' ? 'Download queued' : `Already ${row.status}`,
+      submitted_at: row.submitted_at,
+    }
+    if (outcome.kind === 'duplicate') body.duplicate = true
+    return { status_code: outcome.kind === 'created' ? 201 : 200, body }
+  }
+
+  async function commit(...args: Parameters<DownloadsRepository['submit']>): Promise<SubmitOutcome> {
+    try {
+      return await deps.groupCommit.run(() => deps.downloads.submit(...args))
+    } catch (err) {
+      // Disk full, I/O error, locked past busy_timeout, read-only: nothing was promised.
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
+        throw new AppError(503, 'storage_unavailable', 'The download could not be stored; try again later', { 'retry-after': '5' })
+      }
+      throw err
+    }
+  }
+
+  /** Checks the URL and timestamp and commits; everything after the client's slot is reserved. */
+  async function store(
+    request: SubmitRequest,
+    clientId: string,
+    at: Date,
+    idempotency: IdempotencyRequest | undefined,
+  ): Promise<SubmitAnswer & { replayed: boolean }> {
+    const { body, principal } = request
+    let checked: Awaited<ReturnType<typeof checkSubmittedUrl>>
+    try {
+      checked = await checkSubmittedUrl(body.url, {
+        allowedDomains: downloadsConfig.allowed_domains,
+        maxLength: security.max_url_length,
+        ...(deps.resolve ? { resolve: deps.resolve } : {}),
+      })
+    } catch (err) {
+      if (err instanceof UrlRejection) throw new AppError(422, err.code, err.message)
+      throw err
+    }
+    const sharedAt = parseSharedAt(body.timestamp, at)
+
+    const outcome = await commit(
+      {
+        id: randomUUID(),
+        url: checked.url,
+        normalized_url: checked.normalizedUrl,
+        client_id: clientId,
+        api_key_name: principal?.name ?? null,
+        shared_at: sharedAt,
+        now: at.toISOString(),
+      },
+      { deduplicate: downloadsConfig.deduplicate, idempotency, respond: answerFor },
+    )
+    switch (outcome.kind) {
+      case 'idempotency_conflict':
+        throw idempotencyKeyReused()
+      case 'replayed':
+        return { ...replayAnswer(outcome.response), replayed: true }
+      case 'created':
+        deps.events.emit('queued', { id: outcome.row.id })
+        deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
+    }
+    const answer = answerFor(outcome)
+    return { statusCode: answer.status_code, body: answer.body as Record<string, unknown>, headers: {}, replayed: false }
+  }
+
+  return {
+    async submit(request: SubmitRequest): Promise<SubmitAnswer> {
+      const at = now()
+      const { body, principal } = request
+      if (request.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(request.idempotencyKey)) {
+        throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+      }
+      const clientId = body.client_id ?? principal?.name ?? 'anonymous'
+      if (!CLIENT_ID.test(clientId)) {
+        throw new AppError(422, 'invalid_client_id', 'client_id must be 1-128 of A-Z a-z 0-9 . _ : @ -')
+      }
+      const idempotency = request.idempotencyKey === undefined ? undefined : {
+        owner: principal?.name ?? 'anonymous',
+        key: request.idempotencyKey,
+        request_hash: createHash('sha256')
+          .update(JSON.stringify([body.url.trim(), body.client_id ?? null, body.timestamp ?? null]))
+          .digest('hex'),
+      }
+      // A replay is the same request again (a phone retrying after a lost answer): it gets the
+      // original answer before the rate limit or the URL policy is asked again. The check is
+      // repeated inside the commit for requests racing each other.
+      const earlier = idempotency && deps.downloads.findIdempotentResponse(idempotency.owner, idempotency.key)
+      if (earlier) {
+        if (earlier.request_hash !== idempotency.request_hash) throw idempotencyKeyReused()
+        const replay = replayAnswer(earlier.response)
+        return { ...replay, headers: { ...replay.headers, ...rateLimitHeaders(rateLimiter.status(clientId)) } }
+      }
+      const slot = rateLimiter.reserve(clientId)
+      let answer: SubmitAnswer & { replayed: boolean }
+      try {
+        answer = await store(request, clientId, at, idempotency)
+      } catch (err) {
+        slot.release()
+        throw err
+      }
+      if (answer.replayed) slot.release()
+      return {
+        statusCode: answer.statusCode,
+        body: answer.body,
+        headers: { ...answer.headers, ...rateLimitHeaders(rateLimiter.status(clientId)) },
+      }
+    },
+
+    /** X-RateLimit-* headers for a client; other routes use the caller's key name. Empty when the limit is off. */
+    rateLimitHeaders(clientId: string): Record<string, string> {
+      return rateLimitHeaders(rateLimiter.status(clientId))
+    },
+  }
+}
+
+export type SubmissionService = ReturnType<typeof createSubmissionService>

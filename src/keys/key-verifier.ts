@@ -1,0 +1,107 @@
+// Key material: generation, hashing, and the constant-time lookup used on every request.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { Config } from '../core/config.js'
+import type { ApiKeysRepository } from '../db/api-keys-repository.js'
+import { KeyScope, type Principal } from '../core/types.js'
+
+const KEY_PREFIX = 'vds_'
+
+/** What a key's name may be: the same rule as client_id, because the name is the default client_id. */
+export const KEY_NAME = /^[A-Za-z0-9._:@-]{1,128}$/
+
+/** 32 random bytes: guessing is hopeless, so SHA-256 without salt or stretching is enough. */
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url')
+}
+
+export function hashApiKey(key: string): Buffer {
+  return createHash('sha256').update(key, 'utf8').digest()
+}
+
+interface KnownKey {
+  hash: Buffer
+  principal: Principal
+}
+
+/** Keys from config: plain strings are named key-1, key-2, ...; all have the admin scope. */
+export function configuredKeys(security: Config['security']): KnownKey[] {
+  return security.api_keys.map((entry, index) => {
+    const { name, key } = typeof entry === 'string' ? { name: `key-${index + 1}`, key: entry } : entry
+    return { hash: hashApiKey(key), principal: { name, scope: KeyScope.admin } }
+  })
+}
+
+export interface KeyVerifier {
+  /** The principal for a presented key, or undefined. */
+  verify(presented: string): Principal | undefined
+  /** Re-read stored keys (after `vds keys add/revoke` in another process). */
+  reload(): void
+  /** How many keys can currently be used. */
+  count(): number
+}
+
+/**
+ * Compares the presented key's SHA-256 digest with every known digest using timingSafeEqual and
+ * without stopping at the first match, so timing tells nothing about which or how many bytes match.
+ *
+ * Keys added or revoked by `vds keys` in another process are seen on the next request without a
+ * restart: a verify reads SQLite's `PRAGMA data_version`, and only when another connection has
+ * committed since the last look are the stored keys re-read. The read is made once per turn of the
+ * event loop (requests parsed together share it: under load it was about 5% of a submission's CPU),
+ * so a revocation still takes effect at once; reloading only on a miss would never notice a
+ * revocation, because a revoked key still matches the cached list.
+ */
+export function createKeyVerifier(security: Config['security'], repo: ApiKeysRepository): KeyVerifier {
+  const fromConfig = configuredKeys(security)
+  let known: KnownKey[] = []
+  let seenDataVersion = -1
+  let checkedThisTurn = false
+  const checkForChanges = () => {
+    if (checkedThisTurn) return
+    checkedThisTurn = true
+    setImmediate(() => {
+      checkedThisTurn = false
+    })
+    if (repo.dataVersion() !== seenDataVersion) reload()
+  }
+  const reload = () => {
+    seenDataVersion = repo.dataVersion()
+    const stored = repo.listActive().map((row) => ({
+      hash: Buffer.from(row.key_hash, 'hex'),
+      principal: { name: row.name, scope: row.scope },
+    }))
+    known = [...fromConfig, ...stored]
+  }
+  reload()
+  return {
+    verify(presented) {
+      checkForChanges()
+      const digest = hashApiKey(presented)
+      let match: Principal | undefined
+      for (const candidate of known) {
+        if (timingSafeEqual(candidate.hash, digest) && !match) match = candidate.principal
+      }
+      return match
+    },
+    reload,
+    count: () => known.length,
+  }
+}
+
+/**
+ * First start with require_api_key and no key anywhere: make one, store its hash, and return it so
+ * the caller can print it once. Returns undefined when nothing had to be made.
+ */
+export function ensureFirstApiKey(security: Config['security'], repo: ApiKeysRepository): string | undefined {
+  if (!security.require_api_key || security.api_keys.length > 0 || repo.list().length > 0) return undefined
+  return createStoredApiKey(repo, 'default', KeyScope.admin)
+}
+
+/**
+ * Makes a new key and stores only its hash. Returns the key, to be shown once, or undefined when
+ * the name is taken.
+ */
+export function createStoredApiKey(repo: ApiKeysRepository, name: string, scope: KeyScope): string | undefined {
+  const key = generateApiKey()
+  return repo.add(name, hashApiKey(key).toString('hex'), scope) ? key : undefined
+}
