@@ -18,6 +18,7 @@ import { startup } from './startup.js'
 import { submitKeepAlive } from './submit-keepalive.js'
 import { submitNewConnection } from './submit-new-connection.js'
 import { renderTable, withDerivedFigures } from './report.js'
+import { webhookLatency } from './webhook-latency.js'
 
 const MEASUREMENTS: readonly Measurement[] = [
   sqliteInsert,
@@ -29,6 +30,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   enginePickup,
   engineEndToEnd,
   engineMemory,
+  webhookLatency,
 ]
 
 const RESULTS_FILE = new URL('./results/latest.json', import.meta.url)

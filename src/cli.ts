@@ -23,6 +23,8 @@ Commands:
                            make an API key for one device (default scope submit); printed once
   keys list [--json]       key names, scopes and dates (never the keys)
   keys revoke NAME         stop a key at once, also on a running server
+  notify test              send a test message to every webhook, the ntfy topic and each subscribed
+                           web app, and show what each answered
 
 Options:
   -c, --config FILE        config file (default ./config.yaml; or VDS_CONFIG)
@@ -62,6 +64,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: async (context) => (await import('./commands/doctor.js')).doctorCommand(context),
   submit: async (context) => (await import('./commands/submit.js')).submitCommand(context),
   service: async (context) => (await import('./commands/service.js')).serviceCommand(context),
+  notify: async (context) => (await import('./commands/notify.js')).notifyCommand(context),
 }
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -15,6 +15,9 @@ import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
 import { checkDisk } from './jobs/preflight.js'
 import type { AppDeps } from './http/app.js'
 import { VERSION } from './core/version.js'
+import { createNotificationsRepository } from './db/notifications-repository.js'
+import { NotificationDispatcher, type DispatcherDeps } from './notify/dispatcher.js'
+import { publicBaseUrl } from './core/public-address.js'
 
 export interface ServiceOptions {
   config: Config
@@ -29,6 +32,8 @@ export interface ServiceOptions {
   probes?: (worker: DownloadWorker) => HealthProbes
   /** PEM of the local CA offered at /ca.crt, when the server made one */
   caCert?: () => string | null
+  /** notification seams for tests (fetch, clock, sweep interval) */
+  notifier?: Partial<Pick<DispatcherDeps, 'fetch' | 'now' | 'sweepMs' | 'timeoutMs' | 'baseUrl'>>
 }
 
 export function createServices(options: ServiceOptions) {
@@ -44,6 +49,17 @@ export function createServices(options: ServiceOptions) {
     // The worker's cached answer: a health check never starts a yt-dlp process of its own.
     downloader: () => worker.downloaderStatus(),
   }
+  const notifications = createNotificationsRepository(db)
+  const notifier = new NotificationDispatcher({
+    config,
+    notifications,
+    downloads,
+    events,
+    log,
+    dataDir: paths.dataDir,
+    baseUrl: publicBaseUrl(config),
+    ...options.notifier,
+  })
   const deps: AppDeps = {
     config,
     db,
@@ -58,8 +74,10 @@ export function createServices(options: ServiceOptions) {
     health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes }),
     submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db), ...(options.resolve ? { resolve: options.resolve } : {}) }),
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
+    notifications,
+    notifier,
   }
-  return { ...deps, apiKeys, worker, paths }
+  return { ...deps, apiKeys, worker, notifier, paths }
 }
 
 export type Services = ReturnType<typeof createServices>

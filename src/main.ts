@@ -70,6 +70,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     announceFirstKey(services, options)
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.
+    // After the worker has stopped (below in this list), attempts in flight end before the database closes.
+    cleanups.push(() => services.notifier.stop())
     cleanups.push(() => services.worker.stop())
 
     const recovered = await recoverInterruptedJobs({ db, downloadsDir: paths.downloadsDir, log, events: services.events })
@@ -89,6 +91,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
     const url = await app.listen({ host: config.server.host, port: config.server.port })
     services.worker.start()
+    // Also sends what a crash left in the outbox.
+    services.notifier.start()
     log.info({ address: url, version: VERSION, tls: tls !== null, startup_ms: Date.now() - startedAt }, 'server listening')
 
     let closing: Promise<void> | undefined

@@ -119,4 +119,61 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'notification outbox, push subscriptions, pairings',
+    sql: `
+      -- The outbox: filled by triggers in the same transaction that writes the job's state, so an
+      -- event is stored exactly when its state is (at least once across any crash). The dispatcher
+      -- turns each event into one delivery per target, then deletes the event.
+      CREATE TABLE notification_events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        event       TEXT NOT NULL CHECK (event IN ('completed','failed','login_required')),
+        download_id TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+      );
+      CREATE TRIGGER notify_final_status AFTER UPDATE OF status ON downloads
+        WHEN NEW.status IN ('completed','failed') AND OLD.status <> NEW.status BEGIN
+        INSERT INTO notification_events (event, download_id, created_at) VALUES (NEW.status, NEW.id, NEW.updated_at);
+      END;
+      CREATE TRIGGER notify_login_required AFTER UPDATE OF waiting_reason ON downloads
+        WHEN NEW.waiting_reason = 'login_required' AND OLD.waiting_reason IS NOT 'login_required' BEGIN
+        INSERT INTO notification_events (event, download_id, created_at) VALUES ('login_required', NEW.id, NEW.updated_at);
+      END;
+
+      -- One message to one target; kept until a 2xx (or 24 h of retries). id is X-VDS-Delivery.
+      CREATE TABLE notification_deliveries (
+        id              TEXT PRIMARY KEY,
+        event           TEXT NOT NULL,
+        download_id     TEXT NOT NULL,
+        -- "webhook:<url>", "ntfy" or "push:<endpoint>"
+        target          TEXT NOT NULL,
+        -- the download object as it was when the event happened
+        payload         TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX notification_deliveries_due ON notification_deliveries (next_attempt_at);
+
+      CREATE TABLE push_subscriptions (
+        endpoint     TEXT PRIMARY KEY,
+        p256dh       TEXT NOT NULL,
+        auth         TEXT NOT NULL,
+        api_key_name TEXT,
+        created_at   TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Pairing codes for phones; only the SHA-256 of a code is stored.
+      CREATE TABLE pairings (
+        code_hash  TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        scope      TEXT NOT NULL CHECK (scope IN ('submit','admin')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        claimed_at TEXT
+      ) WITHOUT ROWID;
+    `,
+  },
 ]

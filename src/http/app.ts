@@ -15,6 +15,9 @@ import type { HealthService } from '../status/health.js'
 import type { SubmissionService } from '../intake/submission-service.js'
 import type { DownloadWorker } from '../jobs/worker.js'
 import type { Metrics } from '../status/metrics.js'
+import type { NotificationsRepository } from '../db/notifications-repository.js'
+import type { NotificationDispatcher } from '../notify/dispatcher.js'
+import { pushRoutes } from './routes/push.js'
 import { caRoutes } from './routes/ca.js'
 import { AppError, coerceError } from '../core/errors.js'
 import { validationError } from './request-errors.js'
@@ -50,6 +53,10 @@ export interface AppDeps {
   caCert: () => string | null
   log: Logger
   version: string
+  /** the notification outbox and push subscriptions */
+  notifications: NotificationsRepository
+  /** sends the outbox; the push routes read its VAPID public key */
+  notifier: Pick<NotificationDispatcher, 'senderContext'>
 }
 
 // Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
@@ -156,6 +163,7 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(downloadsRoutes, deps)
   await app.register(eventsRoute, deps)
   await app.register(metricsRoute, deps)
+  await app.register(pushRoutes, deps)
   await app.register(caRoutes, { caCert: deps.caCert })
   await app.register(webUiRoutes)
 

@@ -233,7 +233,8 @@ async function waitUntilHealthy(server: ServerProcess, tlsEnabled: boolean, time
 
 function isNotListeningYet(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET'
+  // A slow first answer (the first health check asks yt-dlp its version) on a busy machine is not a failure yet.
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || /timed out after/.test((err as Error).message)
 }
 
 /** A connection pool for `url` that trusts `ca` when it is HTTPS. */

@@ -8,7 +8,7 @@ import { parseConfig, type Config } from '../../src/core/config.js'
 import { closeDatabase, openDatabase } from '../../src/db/open.js'
 import { buildApp } from '../../src/http/app.js'
 import type { HealthProbes } from '../../src/status/health.js'
-import { createServices } from '../../src/composition-root.js'
+import { createServices, type ServiceOptions } from '../../src/composition-root.js'
 import type { Logger } from '../../src/core/logger.js'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef'
@@ -53,6 +53,8 @@ export interface TestAppOptions {
   dir?: string
   /** default: silent */
   log?: Logger
+  /** notification seams (fetch trusting a test CA, sweep interval) */
+  notifier?: ServiceOptions['notifier']
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
@@ -65,10 +67,12 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     log: options.log ?? pino({ level: 'silent' }),
     ...(options.probes ? { probes: () => options.probes!(config) } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
   })
   const app = await buildApp(services)
   if (options.startWorker) services.worker.start()
   t.after(async () => {
+    await services.notifier.stop()
     await services.worker.stop()
     await app.close()
     closeDatabase(db)
