@@ -1,9 +1,11 @@
-// Wires repositories, services and the worker over one open database. main.ts and the tests
-// share this, so what is tested is what runs. Nothing here starts: main.ts starts the worker.
+// The one place that builds things: every repository and service, over one open database and
+// one set of resolved paths. main.ts and the tests share it, so what is tested is what runs.
+// Nothing here starts: main.ts runs recovery, then starts the worker.
 import { resolvePaths, type Config } from './core/config.js'
 import type { Db } from './db/open.js'
 import type { Logger } from './core/logger.js'
 import { createDownloadsRepository } from './db/downloads-repository.js'
+import { createJobsRepository } from './db/jobs-repository.js'
 import { createApiKeysRepository } from './db/api-keys-repository.js'
 import { createKeyVerifier } from './keys/key-verifier.js'
 import { DownloadEvents } from './core/events.js'
@@ -12,22 +14,28 @@ import { createMetrics } from './status/metrics.js'
 import { createSubmissionService } from './intake/submission-service.js'
 import { createGroupCommit } from './db/group-commit.js'
 import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
+import { createDownloadActions } from './jobs/download-actions.js'
+import { recoverInterruptedJobs } from './jobs/recovery.js'
 import { checkDisk } from './jobs/preflight.js'
-import type { AppDeps } from './http/app.js'
+import type { AppDeps } from './http/app-deps.js'
 import { VERSION } from './core/version.js'
 import { createNotificationsRepository } from './db/notifications-repository.js'
 import { NotificationDispatcher, type DispatcherDeps } from './notify/dispatcher.js'
 import { publicBaseUrl } from './core/public-address.js'
 
+export type ResolvedPaths = ReturnType<typeof resolvePaths>
+
 export interface ServiceOptions {
   config: Config
   db: Db
   log: Logger
+  /** the paths main.ts already resolved (default: resolved here from the config) */
+  paths?: ResolvedPaths
   startedAt?: number
   /** DNS for allowed_domains "*" (tests inject one) */
   resolve?: (host: string) => Promise<string[]>
   /** worker seams for tests (clock, disk probe, ...) */
-  worker?: Partial<Omit<WorkerDeps, 'db' | 'config' | 'events' | 'log' | 'downloadsDir'>>
+  worker?: Partial<Omit<WorkerDeps, 'jobs' | 'config' | 'events' | 'log' | 'downloadsDir'>>
   /** replaces the health probes (tests) */
   probes?: (worker: DownloadWorker) => HealthProbes
   /** PEM of the local CA offered at /ca.crt, when the server made one */
@@ -38,14 +46,17 @@ export interface ServiceOptions {
 
 export function createServices(options: ServiceOptions) {
   const { config, db, log } = options
-  const paths = resolvePaths(config)
+  const paths = options.paths ?? resolvePaths(config)
+  const { downloadsDir } = paths
   const downloads = createDownloadsRepository(db)
+  const jobs = createJobsRepository(db)
   const apiKeys = createApiKeysRepository(db)
   const events = new DownloadEvents()
-  const worker = new DownloadWorker({ db, config, events, log, downloadsDir: paths.downloadsDir, ...options.worker })
+  const worker = new DownloadWorker({ jobs, config, events, log, downloadsDir, ...options.worker })
+  const actions = createDownloadActions({ jobs, downloads, events, worker, downloadsDir, ...(options.worker?.now ? { now: options.worker.now } : {}) })
   const probes: HealthProbes = options.probes?.(worker) ?? {
     worker: () => worker.status(),
-    disk: () => checkDisk(paths.downloadsDir, config.storage.min_free_disk_mb, options.worker?.freeDiskBytes),
+    disk: () => checkDisk(downloadsDir, config.storage.min_free_disk_mb, options.worker?.freeDiskBytes),
     // The worker's cached answer: a health check never starts a yt-dlp process of its own.
     downloader: () => worker.downloaderStatus(),
   }
@@ -62,14 +73,14 @@ export function createServices(options: ServiceOptions) {
   })
   const deps: AppDeps = {
     config,
-    db,
     log,
     version: VERSION,
-    downloadsDir: paths.downloadsDir,
+    downloadsDir,
     caCert: options.caCert ?? (() => null),
     downloads,
     events,
     worker,
+    actions,
     keys: createKeyVerifier(config.security, apiKeys),
     health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes }),
     submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db), ...(options.resolve ? { resolve: options.resolve } : {}) }),
@@ -77,7 +88,16 @@ export function createServices(options: ServiceOptions) {
     notifications,
     notifier,
   }
-  return { ...deps, apiKeys, worker, notifier, paths }
+  return {
+    ...deps,
+    jobs,
+    apiKeys,
+    worker,
+    notifier,
+    paths,
+    /** start-up recovery after a crash; run before worker.start() */
+    recover: (extra: { killGraceMs?: number } = {}) => recoverInterruptedJobs({ jobs, downloadsDir, log, events, ...extra }),
+  }
 }
 
 export type Services = ReturnType<typeof createServices>

@@ -8,10 +8,9 @@ import { createLogger, type Logger } from './core/logger.js'
 import { closeDatabase, DATABASE_FILE, openDatabase } from './db/open.js'
 import { startCheckpointer } from './db/checkpointer.js'
 import { ensureFirstApiKey } from './keys/key-verifier.js'
-import { createServices } from './composition-root.js'
+import { createServices, type Services } from './composition-root.js'
 import { buildApp, type BuiltApp } from './http/app.js'
 import { acquireInstanceLock } from './process/instance-lock.js'
-import { recoverInterruptedJobs } from './jobs/recovery.js'
 import { loadTlsMaterial, scheduleRenewal, watchCertificateFiles, type TlsMaterial } from './tls/tls-provider.js'
 import { VERSION } from './core/version.js'
 
@@ -66,7 +65,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Never an unhandled rejection while recovery runs; the await below rethrows.
     tlsLoading.catch(() => {})
     let tls: TlsMaterial | null = null
-    const services = createServices({ config, db, log, startedAt, caCert: () => tls?.caCert ?? null })
+    const services = createServices({ config, db, log, paths, startedAt, caCert: () => tls?.caCert ?? null })
     announceFirstKey(services, options)
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.
@@ -74,7 +73,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cleanups.push(() => services.notifier.stop())
     cleanups.push(() => services.worker.stop())
 
-    const recovered = await recoverInterruptedJobs({ db, downloadsDir: paths.downloadsDir, log, events: services.events })
+    const recovered = await services.recover()
     if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
     tls = await tlsLoading
 
@@ -108,7 +107,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
 }
 
-function announceFirstKey(services: ReturnType<typeof createServices>, options: StartOptions): void {
+function announceFirstKey(services: Services, options: StartOptions): void {
   const firstKey = ensureFirstApiKey(services.config.security, services.apiKeys)
   if (!firstKey) return
   const announce = options.announce ?? ((text: string) => process.stdout.write(text))

@@ -5,18 +5,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fastifyStatic from '@fastify/static'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Config } from '../core/config.js'
-import type { Db } from '../db/open.js'
-import type { DownloadsRepository } from '../db/downloads-repository.js'
-import type { KeyVerifier } from '../keys/key-verifier.js'
-import type { DownloadEvents } from '../core/events.js'
-import type { Logger } from '../core/logger.js'
-import type { HealthService } from '../status/health.js'
-import type { SubmissionService } from '../intake/submission-service.js'
-import type { DownloadWorker } from '../jobs/worker.js'
-import type { Metrics } from '../status/metrics.js'
-import type { NotificationsRepository } from '../db/notifications-repository.js'
-import type { NotificationDispatcher } from '../notify/dispatcher.js'
+import type { AppDeps } from './app-deps.js'
 import { pushRoutes } from './routes/push.js'
 import { caRoutes } from './routes/ca.js'
 import { AppError, coerceError } from '../core/errors.js'
@@ -35,29 +24,6 @@ import { downloadsRoutes } from './routes/downloads.js'
 import { eventsRoute } from './routes/events.js'
 import { metricsRoute } from './routes/metrics.js'
 import { webUiRoutes } from './routes/web-ui.js'
-
-/** Everything the HTTP layer needs, passed in (no globals). */
-export interface AppDeps {
-  config: Config
-  db: Db
-  downloads: DownloadsRepository
-  keys: KeyVerifier
-  events: DownloadEvents
-  health: HealthService
-  submissions: SubmissionService
-  worker: Pick<DownloadWorker, 'cancel' | 'retry' | 'status'>
-  metrics: Metrics
-  /** absolute downloads folder */
-  downloadsDir: string
-  /** PEM of the current local CA, when the server generated one (for /ca.crt and /ca.mobileconfig) */
-  caCert: () => string | null
-  log: Logger
-  version: string
-  /** the notification outbox and push subscriptions */
-  notifications: NotificationsRepository
-  /** sends the outbox; the push routes read its VAPID public key */
-  notifier: Pick<NotificationDispatcher, 'senderContext'>
-}
 
 // Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/

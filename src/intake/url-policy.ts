@@ -11,11 +11,13 @@
 // firewall; "*" is a screen against obvious mistakes and casual abuse.
 
 import { lookup } from 'node:dns/promises'
-import { BlockList, isIP } from 'node:net'
+import { isIP } from 'node:net'
 import { domainToASCII } from 'node:url'
 import { normalizeUrl } from './url-normalize.js'
+import { canonicalAddress, isPublicAddress } from './ip-ranges.js'
 
 export { normalizeUrl } from './url-normalize.js'
+export { isPublicAddress } from './ip-ranges.js'
 
 /** Stable codes for the API's 422 answers (SPEC §2). */
 export type UrlRejectionCode = 'invalid_url' | 'unsupported_site' | 'url_too_long'
@@ -180,26 +182,6 @@ export function normalizeAllowedEntry(entry: string): string | undefined {
   return isIP(ascii) === 4 || HOST_NAME.test(ascii) ? ascii : undefined
 }
 
-/**
- * True when an IP address (v4 or v6, brackets allowed) is on the public internet: not loopback,
- * private, link-local, CGNAT, "this network", multicast, broadcast, reserved or documentation
- * space. IPv4 inside IPv6 (`::ffff:127.0.0.1`, NAT64 `64:ff9b::/96`) is judged by its IPv4 part.
- */
-export function isPublicAddress(address: string): boolean {
-  const unbracketed = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address
-  // Zone ids (`fe80::1%eth0`) only exist on link-local addresses.
-  if (unbracketed.includes('%')) return false
-  const family = isIP(unbracketed)
-  if (family === 4) return !NON_PUBLIC_IPV4.check(unbracketed, 'ipv4')
-  if (family !== 6) return false
-
-  const embedded = embeddedIPv4(unbracketed)
-  if (embedded !== undefined) return isPublicAddress(embedded)
-  // IPv6 is judged by allow-listing global unicast (2000::/3) rather than listing what is not
-  // public: ::, ::1, fc00::/7, fe80::/10, ff00::/8 and anything assigned later all fall outside.
-  return GLOBAL_UNICAST_IPV6.check(unbracketed, 'ipv6') && !NON_PUBLIC_IPV6.check(unbracketed, 'ipv6')
-}
-
 // ---------------------------------------------------------------------------------------------
 // Characters and schemes
 
@@ -258,19 +240,6 @@ function classifyHost(host: string): HostTarget | undefined {
     return address === undefined ? undefined : { kind: 'address', address }
   }
   return HOST_NAME.test(host) ? { kind: 'domain', domain: host } : undefined
-}
-
-/**
- * The form WHATWG URL serializes an address in (`0:0::1` → `::1`, `::ffff:127.0.0.1` →
- * `::ffff:7f00:1`), so that entries and hosts compare as strings.
- */
-function canonicalAddress(address: string): string | undefined {
-  try {
-    const hostname = new URL(isIP(address) === 6 ? `http://[${address}]/` : `http://${address}/`).hostname
-    return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname
-  } catch {
-    return undefined // e.g. an IPv6 zone id, which URLs cannot carry
-  }
 }
 
 /** An allow list normalized once per config. */
@@ -381,64 +350,4 @@ async function resolveHost(
   } finally {
     clearTimeout(timer)
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Address ranges for "*"
-
-/** IPv4 space that is not the public internet (IANA special-purpose registry). */
-const NON_PUBLIC_IPV4 = blockListOf('ipv4', [
-  ['0.0.0.0', 8], // "this network", includes the unspecified 0.0.0.0
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT, often the ISP's or Tailscale's internal network
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, includes cloud metadata at 169.254.169.254
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // documentation (TEST-NET-1)
-  ['192.88.99.0', 24], // deprecated 6to4 relay anycast
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // documentation (TEST-NET-2)
-  ['203.0.113.0', 24], // documentation (TEST-NET-3)
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, includes broadcast 255.255.255.255
-])
-
-const GLOBAL_UNICAST_IPV6 = blockListOf('ipv6', [['2000::', 3]])
-
-/** Special-purpose ranges inside 2000::/3. */
-const NON_PUBLIC_IPV6 = blockListOf('ipv6', [
-  ['2001::', 23], // IETF protocol assignments: Teredo, benchmarking, ORCHID
-  ['2001:db8::', 32], // documentation
-  ['2002::', 16], // 6to4, tunnels to arbitrary IPv4 (deprecated)
-  ['3fff::', 20], // documentation (RFC 9637)
-])
-
-/** IPv6 ranges whose last 32 bits are an IPv4 address that is what actually gets reached. */
-const IPV4_EMBEDDING_IPV6 = blockListOf('ipv6', [
-  ['::ffff:0:0', 96], // IPv4-mapped
-  ['64:ff9b::', 96], // NAT64 well-known prefix (IPv6-only networks reach IPv4 sites this way)
-])
-
-function blockListOf(family: 'ipv4' | 'ipv6', ranges: ReadonlyArray<readonly [string, number]>): BlockList {
-  const list = new BlockList()
-  for (const [network, prefix] of ranges) list.addSubnet(network, prefix, family)
-  return list
-}
-
-/** The IPv4 address inside an IPv4-mapped or NAT64 IPv6 address, else undefined. */
-function embeddedIPv4(ipv6: string): string | undefined {
-  if (!IPV4_EMBEDDING_IPV6.check(ipv6, 'ipv6')) return undefined
-  const canonical = canonicalAddress(ipv6) // hex groups only, e.g. `::ffff:7f00:1`
-  if (canonical === undefined) return undefined
-  const [head = '', tail] = canonical.split('::')
-  const headGroups = head === '' ? [] : head.split(':')
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
-  // `::` stands for as many zero groups as are missing from eight.
-  const zeros: string[] = Array.from({ length: 8 - headGroups.length - tailGroups.length }, () => '0')
-  const groups = tail === undefined ? headGroups : [...headGroups, ...zeros, ...tailGroups]
-  const high = Number.parseInt(groups[6] ?? '0', 16)
-  const low = Number.parseInt(groups[7] ?? '0', 16)
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.')
 }

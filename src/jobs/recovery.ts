@@ -6,14 +6,13 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
-import { createJobsRepository } from '../db/jobs-repository.js'
-import type { Db } from '../db/open.js'
+import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import { INCOMPLETE_DIR, removePartialFiles } from './output-paths.js'
 import { findProcessesMentioning, stopProcessGroup, type ProcessInfo } from '../process/process-tree.js'
 
 export interface RecoveryDeps {
-  db: Db
+  jobs: JobsRepository
   /** absolute downloads folder */
   downloadsDir: string
   log: Logger
@@ -36,9 +35,8 @@ export interface RecoveryReport {
  * pending (no retry counted: the job did not fail, the server did).
  */
 export async function recoverInterruptedJobs(deps: RecoveryDeps): Promise<RecoveryReport> {
-  const downloadsDir = path.resolve(deps.downloadsDir)
+  const { jobs, downloadsDir } = deps
   const now = deps.now ?? (() => new Date())
-  const jobs = createJobsRepository(deps.db)
   const stopped = await stopLeftoverDownloads(downloadsDir, deps.killGraceMs ?? 5_000)
   for (const leftover of stopped) {
     deps.log.warn({ pid: leftover.pid, command: leftover.command.slice(0, 300) }, 'stopped a yt-dlp left running by a previous server')

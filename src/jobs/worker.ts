@@ -1,17 +1,15 @@
 // The download worker: takes pending jobs from the database as soon as a slot is free, runs yt-dlp
 // for each, and records the outcome. It is woken by 'queued' events (no polling delay before
 // pickup), by a timer set to the earliest scheduled retry, and by its own jobs finishing. The
-// database is the truth; this class only holds the running processes.
-import path from 'node:path'
+// database is the truth; this class only holds the running processes. What users do to a
+// download (cancel, retry, delete) lives in download-actions.ts, which drives this class.
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
-import { createJobsRepository } from '../db/jobs-repository.js'
-import { createDownloadsRepository } from '../db/downloads-repository.js'
-import type { Db } from '../db/open.js'
+import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadRow } from '../core/types.js'
+import type { AttemptControl } from './download-actions.js'
 import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
-import { removePartialFiles } from './output-paths.js'
 import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
 import { runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
@@ -28,15 +26,12 @@ export interface WorkerStatus {
   paused: PauseReason | null
 }
 
-/** Answer to cancel and retry: the updated row, or why nothing changed (404 or 409 for the route). */
-export type JobActionResult = { ok: true; row: DownloadRow } | { ok: false; reason: 'not_found' | 'invalid_state' }
-
 export interface WorkerDeps {
-  db: Db
+  jobs: JobsRepository
   config: Config
   events: DownloadEvents
   log: Logger
-  /** absolute downloads folder (resolvePaths(config).downloadsDir) */
+  /** absolute downloads folder (the composition root resolves it) */
   downloadsDir: string
   /** clock for timestamps and retry times (tests) */
   now?: () => Date
@@ -64,15 +59,14 @@ interface ActiveJob extends RunningJob {
 /** Longest timer; re-reading the schedule now and then also covers clock jumps. */
 const MAX_TIMER_MS = 60 * 60 * 1000
 
-export class DownloadWorker {
+export class DownloadWorker implements AttemptControl {
   #state: WorkerState = WorkerState.idle
   readonly #active = new Map<string, ActiveJob>()
   #filling: Promise<void> | undefined
   #fillAgain = false
   #timer: NodeJS.Timeout | undefined
   #userAgentTurn = 0
-  readonly #jobs
-  readonly #downloads
+  readonly #jobs: JobsRepository
   readonly #deps
   readonly #attemptDeps: AttemptDeps
   readonly #gate: QueueGate
@@ -89,11 +83,9 @@ export class DownloadWorker {
       killGraceMs: 5_000,
       runDownload: runYtDlp,
       ...deps,
-      downloadsDir: path.resolve(deps.downloadsDir),
     }
-    this.#jobs = createJobsRepository(deps.db)
-    this.#downloads = createDownloadsRepository(deps.db)
-    this.#attemptDeps = { ...this.#deps, jobs: this.#jobs }
+    this.#jobs = deps.jobs
+    this.#attemptDeps = this.#deps
     this.#gate = createQueueGate(this.#deps)
   }
 
@@ -124,29 +116,19 @@ export class DownloadWorker {
     this.#state = WorkerState.stopped
   }
 
-  /** pending | downloading → cancelled; resolves once the process tree and partial files are gone. */
-  async cancel(id: string): Promise<JobActionResult> {
-    const row = this.#jobs.cancel(id, this.#nowIso())
-    if (!row) return this.#refusal(id)
-    this.#deps.events.emit('status', { id, status: row.status, error_message: null })
+  /** Stops the job's running attempt, if there is one, and waits until its process tree is gone. */
+  async stopAttempt(id: string, reason: 'cancel'): Promise<boolean> {
     const job = this.#active.get(id)
-    if (job) {
-      job.stopReason = 'cancel'
-      job.controller.abort()
-      await job.done
-    } else {
-      await removePartialFiles(this.#deps.downloadsDir, id)
-    }
-    return { ok: true, row }
+    if (!job) return false
+    job.stopReason = reason
+    job.controller.abort()
+    await job.done
+    return true
   }
 
-  /** failed | cancelled → pending (with a fresh retry budget), and wakes the queue. */
-  retry(id: string): JobActionResult {
-    const row = this.#jobs.retry(id, this.#nowIso())
-    if (!row) return this.#refusal(id)
-    this.#deps.events.emit('status', { id, status: row.status, error_message: null })
+  /** Looks for work now (download-actions calls it when a job became pending again). */
+  wake(): void {
     this.#wake()
-    return { ok: true, row }
   }
 
   status(): WorkerStatus {
@@ -161,10 +143,6 @@ export class DownloadWorker {
   /** yt-dlp's availability and version, cached: the health route can ask on every request. */
   downloaderStatus(): Promise<DownloaderStatus> {
     return this.#gate.downloaderStatus()
-  }
-
-  #refusal(id: string): JobActionResult {
-    return { ok: false, reason: this.#downloads.findById(id) ? 'invalid_state' : 'not_found' }
   }
 
   #nowIso(): string {

@@ -77,7 +77,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     await app.close()
     closeDatabase(db)
   })
-  return { ...services, app, dir }
+  return { ...services, app, dir, db }
 }
 
 export const auth = { 'x-api-key': ADMIN_KEY }

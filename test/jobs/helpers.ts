@@ -15,6 +15,7 @@ import { closeDatabase, openDatabase, type Db } from '../../src/db/open.js'
 import { DownloadEvents } from '../../src/core/events.js'
 import { findProcessesMentioning } from '../../src/process/process-tree.js'
 import { DownloadWorker, type WorkerDeps } from '../../src/jobs/worker.js'
+import { createDownloadActions, type DownloadActions } from '../../src/jobs/download-actions.js'
 import type { DownloadRow, DownloadStatus } from '../../src/core/types.js'
 
 type ConfigOverrides = { [S in keyof Config]?: Partial<Config[S]> }
@@ -33,6 +34,8 @@ export interface EngineFixture {
   row(id: string): DownloadRow
   /** a worker on this fixture, stopped in clean-up */
   startWorker(extra?: Partial<WorkerDeps>): DownloadWorker
+  /** cancel, retry and delete driving this worker */
+  actionsOn(worker: DownloadWorker): DownloadActions
   /** runs at clean-up, last registered first */
   defer(cleanup: () => unknown): void
 }
@@ -85,10 +88,13 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
       return row
     },
     startWorker(extra = {}) {
-      const worker = new DownloadWorker({ db, config, events, log: fixture.log, downloadsDir, ...extra })
+      const worker = new DownloadWorker({ jobs: fixture.jobs, config, events, log: fixture.log, downloadsDir, ...extra })
       cleanups.push(() => worker.stop())
       worker.start()
       return worker
+    },
+    actionsOn(worker) {
+      return createDownloadActions({ jobs: fixture.jobs, downloads, events, worker, downloadsDir })
     },
     defer(cleanup) {
       cleanups.push(cleanup)

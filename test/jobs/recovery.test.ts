@@ -53,7 +53,7 @@ test('a leftover yt-dlp is stopped, the job goes back to pending and completes',
   const orphanPid = startOrphanDownload(fx, id)
   await waitFor('the orphan to write a partial file', async () => (await partialFiles(fx)).some((f) => f.endsWith('.part')))
 
-  const report = await recoverInterruptedJobs({ db: fx.db, downloadsDir: fx.downloadsDir, log: fx.log, killGraceMs: 1_000 })
+  const report = await recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, log: fx.log, killGraceMs: 1_000 })
   assert.deepEqual(report.requeued, [id])
   assert.deepEqual(report.stopped_pids, [orphanPid])
   assert.equal(isProcessAlive(orphanPid), false)
@@ -78,7 +78,7 @@ test('a recorded pid that now belongs to another program is left alone', async (
   fx.defer(() => unrelated.kill('SIGKILL'))
   fx.jobs.recordPid(id, unrelated.pid!, new Date().toISOString())
 
-  const report = await recoverInterruptedJobs({ db: fx.db, downloadsDir: fx.downloadsDir, log: fx.log })
+  const report = await recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, log: fx.log })
   assert.deepEqual(report, { requeued: [id], stopped_pids: [] })
   assert.equal(isProcessAlive(unrelated.pid!), true)
   assert.equal(fx.row(id).status, 'pending')

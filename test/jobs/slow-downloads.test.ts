@@ -29,15 +29,15 @@ test('progress rises while downloading; cancel stops the process tree and remove
   assert.ok(stored.progress_percent! < 100 && stored.downloaded_bytes! > 0 && stored.speed_bps! > 0)
   assert.equal(progress.at(-1)!.total_bytes, server.largeVideo.size)
 
-  const cancelled = await worker.cancel(id)
+  const cancelled = await fx.actionsOn(worker).cancel(id)
   assert.equal(cancelled.ok && cancelled.row.status, 'cancelled')
   assert.throws(() => process.kill(-pid, 0), /ESRCH/, 'the whole process group is gone')
   assert.deepEqual(await findProcessesMentioning(id), [])
   assert.deepEqual(await partialFiles(fx), [])
   assert.deepEqual(await finishedFiles(fx), [])
   assert.equal(fx.row(id).status, 'cancelled')
-  assert.deepEqual(await worker.cancel(id), { ok: false, reason: 'invalid_state' })
-  assert.deepEqual(await worker.cancel('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
+  assert.deepEqual(await fx.actionsOn(worker).cancel(id), { ok: false, reason: 'invalid_state' })
+  assert.deepEqual(await fx.actionsOn(worker).cancel('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
   assert.equal(worker.status().active, 0)
 })
 

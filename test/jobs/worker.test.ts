@@ -69,19 +69,19 @@ test('a 404 fails at once with a readable message, and retry runs it again', asy
   assert.equal(row.retry_count, 0)
   assert.equal(row.error_code, 'not_found')
   assert.match(row.error_message ?? '', /not found.*link is wrong or the video was removed/i)
-  assert.deepEqual(worker.retry(id).ok, true)
+  assert.deepEqual(fx.actionsOn(worker).retry(id).ok, true)
   const again = fx.row(id)
   assert.ok(['pending', 'downloading'].includes(again.status))
   assert.equal(again.error_message, null)
   await waitForStatus(fx, id, 'failed')
-  assert.deepEqual(worker.retry('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
+  assert.deepEqual(fx.actionsOn(worker).retry('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
 })
 
 test('a file written outside the downloads folder fails the job and is left alone', async (t) => {
   const fx = await createEngineFixture(t)
   const elsewhere = path.join(fx.dir, 'elsewhere')
   const unsafe = { ...fx.config, ytdlp: { ...fx.config.ytdlp, extra_args: ['--paths', `home:${elsewhere}`] } }
-  const worker = new DownloadWorker({ db: fx.db, config: unsafe, events: fx.events, log: fx.log, downloadsDir: fx.downloadsDir })
+  const worker = new DownloadWorker({ jobs: fx.jobs, config: unsafe, events: fx.events, log: fx.log, downloadsDir: fx.downloadsDir })
   fx.defer(() => worker.stop())
   worker.start()
   const id = fx.submit(server.url('/video.mp4'))

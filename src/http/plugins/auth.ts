@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../../core/errors.js'
 import { KeyScope, type Principal } from '../../core/types.js'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { createAuthFailureTracker } from './auth-failures.js'
 
 export type Access = 'public' | KeyScope

@@ -1,12 +1,10 @@
 // Actions on one download: the finished file (with Range), retry, cancel, delete.
-import { rm } from 'node:fs/promises'
-import path from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError, invalidState, notFound } from '../../core/errors.js'
 import { confineToDownloads } from '../../jobs/output-paths.js'
-import type { JobActionResult } from '../../jobs/worker.js'
-import type { AppDeps } from '../app.js'
+import type { ActionRefusal, JobActionResult } from '../../jobs/download-actions.js'
+import type { AppDeps } from '../app-deps.js'
 import { toDownloadView } from '../download-view.js'
 import { Download, DownloadIdParams, errorResponses } from '../schemas.js'
 import { parseDownloadId } from './status.js'
@@ -21,8 +19,9 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
   /** The stored path if it is still a regular file inside the downloads folder. */
   const confinedPath = (filePath: string) => confineToDownloads(deps.downloadsDir, filePath).catch(() => undefined)
 
+  const refused = (refusal: ActionRefusal, conflict: string) => (refusal.reason === 'not_found' ? notFound() : invalidState(conflict))
   const view = (result: JobActionResult, action: string) => {
-    if (!result.ok) throw result.reason === 'not_found' ? notFound() : invalidState(`This download cannot be ${action} in its current state`)
+    if (!result.ok) throw refused(result, `This download cannot be ${action} in its current state`)
     return toDownloadView(result.row, deps.config.server.public_url)
   }
 
@@ -52,7 +51,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
       config: { access: 'admin' },
       schema: { summary: 'Failed or cancelled → pending', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
     },
-    async (request) => view(deps.worker.retry(parseDownloadId(request.params.download_id)), 'retried'),
+    async (request) => view(deps.actions.retry(parseDownloadId(request.params.download_id)), 'retried'),
   )
 
   app.post(
@@ -61,7 +60,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
       config: { access: 'admin' },
       schema: { summary: 'Pending or downloading → cancelled; stops yt-dlp', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
     },
-    async (request) => view(await deps.worker.cancel(parseDownloadId(request.params.download_id)), 'cancelled'),
+    async (request) => view(await deps.actions.cancel(parseDownloadId(request.params.download_id)), 'cancelled'),
   )
 
   app.delete(
@@ -80,18 +79,9 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
     },
     async (request) => {
       const id = parseDownloadId(request.params.download_id)
-      const row = deps.downloads.findById(id)
-      if (!row) throw notFound()
-      if (row.status === 'downloading') throw invalidState('This download is running; cancel it first')
-      let fileDeleted = false
-      const relative = request.query.delete_file && row.file_path ? await confinedPath(row.file_path) : undefined
-      if (relative) {
-        await rm(path.join(deps.downloadsDir, relative), { force: true })
-        fileDeleted = true
-      }
-      if (!deps.downloads.deleteById(id)) throw notFound()
-      deps.events.emit('status', { id, status: null })
-      return { success: true as const, download_id: id, file_deleted: fileDeleted }
+      const result = await deps.actions.delete(id, { deleteFile: request.query.delete_file })
+      if (!result.ok) throw refused(result, 'This download is running; cancel it first')
+      return { success: true as const, download_id: id, file_deleted: result.fileDeleted }
     },
   )
 }

@@ -1,7 +1,7 @@
 // Server-Sent Events of status changes and progress, for the web UI and scripts.
 // Browsers' EventSource cannot send headers, so the web UI reads this stream with fetch().
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import type { DownloadEventMap } from '../../core/events.js'
 
 const HEARTBEAT_MS = 15_000

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { Health } from '../schemas.js'
 
 export const healthRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { toDownloadView } from '../download-view.js'
 import { HistoryPage, HistoryQuery, errorResponses } from '../schemas.js'
 

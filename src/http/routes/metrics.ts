@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 
 export const metricsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get(

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AppError } from '../../core/errors.js'
 import { pushTargetKey } from '../../notify/targets.js'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { errorResponses } from '../schemas.js'
 
 const Base64Url = Type.String({ pattern: '^[A-Za-z0-9_-]+={0,2}$', maxLength: 200 })

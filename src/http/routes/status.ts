@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError, notFound } from '../../core/errors.js'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../app-deps.js'
 import { toDownloadView } from '../download-view.js'
 import { Download, DownloadIdParams, errorResponses } from '../schemas.js'
 

@@ -1,0 +1,37 @@
+// Everything the HTTP layer needs, passed in by the composition root (no globals). Its own module
+// so that app.ts, the plugins and the routes all import it without importing each other.
+import type { Config } from '../core/config.js'
+import type { DownloadEvents } from '../core/events.js'
+import type { Logger } from '../core/logger.js'
+import type { DownloadsRepository } from '../db/downloads-repository.js'
+import type { SubmissionService } from '../intake/submission-service.js'
+import type { DownloadActions } from '../jobs/download-actions.js'
+import type { DownloadWorker } from '../jobs/worker.js'
+import type { KeyVerifier } from '../keys/key-verifier.js'
+import type { HealthService } from '../status/health.js'
+import type { Metrics } from '../status/metrics.js'
+import type { NotificationsRepository } from '../db/notifications-repository.js'
+import type { NotificationDispatcher } from '../notify/dispatcher.js'
+
+export interface AppDeps {
+  config: Config
+  downloads: DownloadsRepository
+  keys: KeyVerifier
+  events: DownloadEvents
+  health: HealthService
+  submissions: SubmissionService
+  /** cancel, retry, delete */
+  actions: DownloadActions
+  worker: Pick<DownloadWorker, 'status'>
+  metrics: Metrics
+  /** absolute downloads folder */
+  downloadsDir: string
+  /** PEM of the current local CA, when the server generated one (for /ca.crt and /ca.mobileconfig) */
+  caCert: () => string | null
+  log: Logger
+  version: string
+  /** the notification outbox and push subscriptions */
+  notifications: NotificationsRepository
+  /** sends the outbox; the push routes read its VAPID public key */
+  notifier: Pick<NotificationDispatcher, 'senderContext'>
+}

@@ -1,0 +1,83 @@
+// What a user can do to one download: cancel it, retry it, delete it. Each action changes the
+// row through the repositories, tells listeners through DownloadEvents, and asks the worker to
+// stop or schedule attempts; the routes only validate and reply.
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { DownloadEvents } from '../core/events.js'
+import type { DownloadRow } from '../core/types.js'
+import type { DownloadsRepository } from '../db/downloads-repository.js'
+import type { JobsRepository } from '../db/jobs-repository.js'
+import { confineToDownloads, removePartialFiles } from './output-paths.js'
+
+/** Why an action changed nothing (404 or 409 for the route). */
+export type ActionRefusal = { ok: false; reason: 'not_found' | 'invalid_state' }
+
+/** Answer to cancel and retry: the updated row, or why nothing changed. */
+export type JobActionResult = { ok: true; row: DownloadRow } | ActionRefusal
+
+/** Answer to delete: whether the finished file went too. */
+export type DeleteResult = { ok: true; fileDeleted: boolean } | ActionRefusal
+
+/** The part of the worker the actions drive: stop a running attempt, look at the queue again. */
+export interface AttemptControl {
+  /** stops the job's running attempt (if any) and resolves once its process tree is gone; false if none ran */
+  stopAttempt(id: string, reason: 'cancel'): Promise<boolean>
+  /** looks for work now (a job became pending) */
+  wake(): void
+}
+
+export interface DownloadActionsDeps {
+  jobs: JobsRepository
+  downloads: DownloadsRepository
+  events: DownloadEvents
+  worker: AttemptControl
+  /** absolute downloads folder */
+  downloadsDir: string
+  now?: () => Date
+}
+
+export function createDownloadActions(deps: DownloadActionsDeps) {
+  const { jobs, downloads, events, worker, downloadsDir } = deps
+  const nowIso = () => (deps.now?.() ?? new Date()).toISOString()
+  const refusal = (id: string): ActionRefusal => ({ ok: false, reason: downloads.findById(id) ? 'invalid_state' : 'not_found' })
+
+  return {
+    /** pending | downloading → cancelled; resolves once the process tree and partial files are gone. */
+    async cancel(id: string): Promise<JobActionResult> {
+      const row = jobs.cancel(id, nowIso())
+      if (!row) return refusal(id)
+      events.emit('status', { id, status: row.status, error_message: null })
+      // A running attempt removes its own work folder when it stops.
+      if (!(await worker.stopAttempt(id, 'cancel'))) await removePartialFiles(downloadsDir, id)
+      return { ok: true, row }
+    },
+
+    /** failed | cancelled → pending (with a fresh retry budget), and wakes the queue. */
+    retry(id: string): JobActionResult {
+      const row = jobs.retry(id, nowIso())
+      if (!row) return refusal(id)
+      events.emit('status', { id, status: row.status, error_message: null })
+      worker.wake()
+      return { ok: true, row }
+    },
+
+    /** Forgets a download that is not running; with deleteFile its finished file goes too. */
+    async delete(id: string, options: { deleteFile: boolean }): Promise<DeleteResult> {
+      const row = downloads.findById(id)
+      if (!row) return { ok: false, reason: 'not_found' }
+      if (row.status === 'downloading') return { ok: false, reason: 'invalid_state' }
+      let fileDeleted = false
+      // Only a regular file inside the downloads folder is ever removed.
+      const relative = options.deleteFile && row.file_path ? await confineToDownloads(downloadsDir, row.file_path).catch(() => undefined) : undefined
+      if (relative) {
+        await rm(path.join(downloadsDir, relative), { force: true })
+        fileDeleted = true
+      }
+      if (!downloads.deleteById(id)) return { ok: false, reason: 'not_found' }
+      events.emit('status', { id, status: null })
+      return { ok: true, fileDeleted }
+    },
+  }
+}
+
+export type DownloadActions = ReturnType<typeof createDownloadActions>
