@@ -6,6 +6,15 @@ import type { Db } from './db/open.js'
 import type { Logger } from './core/logger.js'
 import { createDownloadsRepository } from './db/downloads-repository.js'
 import { createJobsRepository } from './db/jobs-repository.js'
+import { createDownloadFilesRepository } from './db/download-files-repository.js'
+import { notificationLinker, signedLinkerFor } from './http/download-views.js'
+import { loadOrCreateSecret } from './notify/secret-files.js'
+import { randomBytes } from 'node:crypto'
+import { toDownloadView } from './http/download-view.js'
+import { createFinalStatusWaiters } from './http/final-status-waiters.js'
+import { createFileLinks } from './links/file-links.js'
+import { createLinkBases } from './links/link-base.js'
+import type { DownloadRow } from './core/types.js'
 import { createApiKeysRepository } from './db/api-keys-repository.js'
 import { createKeyVerifier } from './keys/key-verifier.js'
 import { DownloadEvents } from './core/events.js'
@@ -42,7 +51,14 @@ export interface ServiceOptions {
   caCert?: () => string | null
   /** notification seams for tests (fetch, clock, sweep interval) */
   notifier?: Partial<Pick<DispatcherDeps, 'fetch' | 'now' | 'sweepMs' | 'timeoutMs' | 'baseUrl'>>
+  /** PEM of the current server certificate (absolute links for its names); null without TLS */
+  serverCert?: () => string | null
+  /** the file links' clock (tests) */
+  now?: () => number
 }
+
+/** The file holding the secret that signs file links, in <data_dir>. */
+export const FILE_LINK_SECRET_FILE = 'file-links.secret'
 
 export function createServices(options: ServiceOptions) {
   const { config, db, log } = options
@@ -60,6 +76,23 @@ export function createServices(options: ServiceOptions) {
     // The worker's cached answer: a health check never starts a yt-dlp process of its own.
     downloader: () => worker.downloaderStatus(),
   }
+  const keys = createKeyVerifier(config.security, apiKeys)
+  const fileLinks = createFileLinks({
+    secret: Buffer.from(loadOrCreateSecret(paths.dataDir, FILE_LINK_SECRET_FILE, () => randomBytes(32).toString('base64url')), 'base64url'),
+    ttlHours: config.security.file_link_ttl_hours,
+    keyMarker: (name) => keys.linkMarker(name),
+    requireApiKey: config.security.require_api_key,
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const linkBases = createLinkBases({
+    publicUrl: config.server.public_url,
+    tlsEnabled: config.tls.enabled,
+    port: config.server.port,
+    certificatePem: options.serverCert ?? (() => null),
+  })
+  const files = createDownloadFilesRepository(db)
+  /** Absolute signed links for a notification about `row` (SPEC §6), made for the key that submitted it. */
+  const notificationLinks = (row: DownloadRow) => notificationLinker(fileLinks, linkBases, row)
   const notifications = createNotificationsRepository(db)
   const notifier = new NotificationDispatcher({
     config,
@@ -69,6 +102,7 @@ export function createServices(options: ServiceOptions) {
     log,
     dataDir: paths.dataDir,
     baseUrl: publicBaseUrl(config),
+    viewOf: (row) => toDownloadView(row, files.filesOf(row), notificationLinks(row)),
     ...options.notifier,
   })
   const deps: AppDeps = {
@@ -78,10 +112,14 @@ export function createServices(options: ServiceOptions) {
     downloadsDir,
     caCert: options.caCert ?? (() => null),
     downloads,
+    files,
+    linkerFor: signedLinkerFor(fileLinks, linkBases),
+    fileLinks,
+    statusWaiters: createFinalStatusWaiters(events),
     events,
     worker,
     actions,
-    keys: createKeyVerifier(config.security, apiKeys),
+    keys,
     health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes }),
     submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db), ...(options.resolve ? { resolve: options.resolve } : {}) }),
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
@@ -95,6 +133,9 @@ export function createServices(options: ServiceOptions) {
     worker,
     notifier,
     paths,
+    linkBases,
+    /** absolute signed links for a notification about a download (SPEC §6) */
+    notificationLinks,
     /** start-up recovery after a crash; run before worker.start() */
     recover: (extra: { killGraceMs?: number } = {}) => recoverInterruptedJobs({ jobs, downloadsDir, log, events, ...extra }),
   }

@@ -65,7 +65,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Never an unhandled rejection while recovery runs; the await below rethrows.
     tlsLoading.catch(() => {})
     let tls: TlsMaterial | null = null
-    const services = createServices({ config, db, log, paths, startedAt, caCert: () => tls?.caCert ?? null })
+    const services = createServices({ config, db, log, paths, startedAt, caCert: () => tls?.caCert ?? null, serverCert: () => tls?.cert ?? null })
     announceFirstKey(services, options)
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.

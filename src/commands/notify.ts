@@ -4,6 +4,7 @@
 import pino from 'pino'
 import { loadConfig, resolvePaths } from '../core/config.js'
 import { publicBaseUrl } from '../core/public-address.js'
+import { toDownloadView } from '../http/download-view.js'
 import { DownloadEvents } from '../core/events.js'
 import { createDownloadsRepository } from '../db/downloads-repository.js'
 import { createNotificationsRepository } from '../db/notifications-repository.js'
@@ -64,6 +65,8 @@ export async function notifyCommand(input: CommandInput, output: NotifyOutput = 
       log: pino({ level: 'silent' }),
       dataDir: paths.dataDir,
       baseUrl: publicBaseUrl(config),
+      // A test message names no download; downloads' own events are sent by the server.
+      viewOf: (row) => toDownloadView(row, [], () => null),
     })
     const results = await dispatcher.sendTest(() => notifications.listSubscriptions())
     if (results.length === 0) {

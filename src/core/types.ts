@@ -100,6 +100,17 @@ export interface DownloadFileRow {
   duration_seconds: number | null
 }
 
+/** A finished file as the downloader made it, before it has a place in download_files. */
+export type NewDownloadFile = Omit<DownloadFileRow, 'download_id' | 'idx'>
+
+/** Everything a successful attempt hands over: the post's facts and its files, in order. */
+export interface CompletedDownload
+  extends Pick<DownloadResult, 'title' | 'uploader' | 'duration_seconds' | 'thumbnail_url' | 'extractor' | 'video_id'> {
+  downloader: DownloaderName
+  /** at least one; files[0] becomes the top-level filename, file_path and file_size */
+  files: NewDownloadFile[]
+}
+
 /** Live progress of a running attempt. */
 export interface DownloadProgress {
   percent: number | null
@@ -124,6 +135,9 @@ export interface DownloadResult {
 
 export const KeyScope = { submit: 'submit', admin: 'admin' } as const
 export type KeyScope = (typeof KeyScope)[keyof typeof KeyScope]
+
+/** The caller's name when security.require_api_key is off. */
+export const ANONYMOUS_NAME = 'anonymous'
 
 /** The caller, once authenticated. */
 export interface Principal {

@@ -3,7 +3,8 @@
 // such as cancel against complete: whichever commits first wins, and the loser gets undefined.
 // Every change also sets updated_at. Timestamps are ISO 8601 UTC strings, which sort as text.
 import type { Db } from './open.js'
-import type { DownloadProgress, DownloadResult, DownloadRow } from '../core/types.js'
+import type { CompletedDownload, DownloadFileRow, DownloadProgress, DownloadResult, DownloadRow } from '../core/types.js'
+import { describeFile, legacyFiles } from '../core/media-types.js'
 
 /** A failed attempt as stored: a stable code and a sentence for a person. */
 export interface JobError {
@@ -13,7 +14,20 @@ export interface JobError {
 
 const CLEAR_PROGRESS = `progress_percent = NULL, downloaded_bytes = NULL, total_bytes = NULL, speed_bps = NULL, eta_seconds = NULL`
 const CLEAR_RESULT = `filename = NULL, file_path = NULL, file_size = NULL, title = NULL, uploader = NULL,
-  duration_seconds = NULL, thumbnail_url = NULL, extractor = NULL, video_id = NULL`
+  duration_seconds = NULL, thumbnail_url = NULL, extractor = NULL, video_id = NULL, kind = NULL, downloader = NULL,
+  duplicate_of = NULL`
+
+/** Extractors whose "video id" is only a file name (yt-dlp's generic, gallery-dl's directlink). */
+const NAME_ONLY_EXTRACTORS = ['generic', 'directlink']
+
+/** How a completion went: its row, and whether it turned out to be another download's video. */
+export interface CompletionOutcome {
+  row: DownloadRow
+  /** set when an earlier completed download has the same extractor and video id; its files are used */
+  duplicateOf: DownloadRow | null
+  /** the files as recorded: this attempt's own, or the original's for a duplicate */
+  files: DownloadFileRow[]
+}
 
 export function createJobsRepository(db: Db) {
   const statements = {
@@ -31,13 +45,23 @@ export function createJobsRepository(db: Db) {
       UPDATE downloads SET progress_percent = @percent, downloaded_bytes = @downloaded_bytes, total_bytes = @total_bytes,
         speed_bps = @speed_bps, eta_seconds = @eta_seconds, updated_at = @now
       WHERE id = @id AND status = 'downloading'`),
-    complete: db.prepare<DownloadResult & { id: string; now: string }, DownloadRow>(`
+    complete: db.prepare<CompletionRecord, DownloadRow>(`
       UPDATE downloads SET status = 'completed', completed_at = @now, updated_at = @now, worker_pid = NULL,
-        error_message = NULL, error_code = NULL, progress_percent = 100, eta_seconds = 0,
+        error_message = NULL, error_code = NULL, waiting_reason = NULL, progress_percent = 100, eta_seconds = 0,
         filename = @filename, file_path = @file_path, file_size = @file_size, title = @title, uploader = @uploader,
-        duration_seconds = @duration_seconds, thumbnail_url = @thumbnail_url, extractor = @extractor, video_id = @video_id
+        duration_seconds = @duration_seconds, thumbnail_url = @thumbnail_url, extractor = @extractor, video_id = @video_id,
+        kind = @kind, downloader = @downloader, duplicate_of = @duplicate_of
       WHERE id = @id AND status = 'downloading'
       RETURNING *`),
+    sameVideoCompleted: db.prepare<{ id: string; extractor: string; video_id: string }, DownloadRow>(`
+      SELECT * FROM downloads
+      WHERE extractor = @extractor AND video_id = @video_id AND status = 'completed' AND id <> @id
+      ORDER BY seq LIMIT 1`),
+    filesOf: db.prepare<[string], DownloadFileRow>('SELECT * FROM download_files WHERE download_id = ? ORDER BY idx'),
+    deleteFiles: db.prepare<[string]>('DELETE FROM download_files WHERE download_id = ?'),
+    insertFile: db.prepare<DownloadFileRow>(`
+      INSERT INTO download_files (download_id, idx, media, filename, file_path, file_size, content_type, width, height, duration_seconds)
+      VALUES (@download_id, @idx, @media, @filename, @file_path, @file_size, @content_type, @width, @height, @duration_seconds)`),
     fail: db.prepare<JobError & { id: string; now: string }, DownloadRow>(`
       UPDATE downloads SET status = 'failed', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
         error_code = @code, error_message = @message
@@ -71,6 +95,41 @@ export function createJobsRepository(db: Db) {
       SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'pending' AND next_attempt_at IS NOT NULL`),
   }
 
+  // The row, its files and the dedupe check in one transaction: a completed row never lacks its files,
+  // and two downloads of one video cannot both become the original.
+  const completeTx = db.transaction((id: string, done: CompletedDownload, now: string): CompletionOutcome | undefined => {
+    const own = done.files.map((file, idx) => ({ ...file, download_id: id, idx }))
+    const original =
+      done.extractor && done.video_id && !NAME_ONLY_EXTRACTORS.includes(done.extractor.toLowerCase())
+        ? statements.sameVideoCompleted.get({ id, extractor: done.extractor, video_id: done.video_id })
+        : undefined
+    const shared = original ? statements.filesOf.all(original.id).map((file) => ({ ...file, download_id: id })) : []
+    // An original completed before files were listed one by one has only its top-level file.
+    const files = original ? (shared.length > 0 ? shared : legacyFiles(original).map((file) => ({ ...file, download_id: id }))) : own
+    const first = files[0]
+    if (!first) throw new Error('a completed download needs at least one file')
+    const row = statements.complete.get({
+      id,
+      now,
+      title: done.title,
+      uploader: done.uploader,
+      duration_seconds: done.duration_seconds,
+      thumbnail_url: done.thumbnail_url,
+      extractor: done.extractor,
+      video_id: done.video_id,
+      downloader: original?.downloader ?? done.downloader,
+      kind: files.length > 1 ? 'album' : first.media,
+      filename: first.filename,
+      file_path: first.file_path,
+      file_size: first.file_size,
+      duplicate_of: original?.id ?? null,
+    })
+    if (!row) return undefined
+    statements.deleteFiles.run(id)
+    for (const file of files) statements.insertFile.run(file)
+    return { row, duplicateOf: original ?? null, files }
+  })
+
   return {
     /** Takes the oldest runnable pending job and marks it downloading; undefined when none is due. */
     claimNext(now: string): DownloadRow | undefined {
@@ -87,9 +146,19 @@ export function createJobsRepository(db: Db) {
       return statements.writeProgress.run({ ...progress, id, now }).changes > 0
     },
 
-    /** downloading → completed with the file's facts. */
+    /**
+     * downloading → completed with every file of the post. When an earlier completed download has
+     * the same extractor and video id (not for extractors whose ids are file names), this one gets
+     * `duplicate_of` and that download's files instead: the caller then removes the files it made.
+     * undefined when the job was no longer downloading (cancelled meanwhile).
+     */
+    completeWithFiles(id: string, done: CompletedDownload, now: string): CompletionOutcome | undefined {
+      return completeTx.immediate(id, done, now)
+    },
+
+    /** downloading → completed with one file (yt-dlp's single-file result); see completeWithFiles. */
     complete(id: string, result: DownloadResult, now: string): DownloadRow | undefined {
-      return statements.complete.get({ ...result, id, now })
+      return completeTx.immediate(id, singleFileCompletion(result), now)?.row
     },
 
     /** downloading → failed for good. */
@@ -126,6 +195,23 @@ export function createJobsRepository(db: Db) {
     earliestScheduledAttempt(): string | undefined {
       return statements.earliestScheduled.get()?.at ?? undefined
     },
+  }
+}
+
+type CompletionRecord = Pick<DownloadRow, 'id' | 'title' | 'uploader' | 'duration_seconds' | 'thumbnail_url' | 'extractor' | 'video_id' | 'kind' | 'downloader' | 'filename' | 'file_path' | 'file_size' | 'duplicate_of'> & { now: string }
+
+/** yt-dlp's single file as a one-file completion; the media and type follow from the file name. */
+export function singleFileCompletion(result: DownloadResult): CompletedDownload {
+  const { title, uploader, duration_seconds, thumbnail_url, extractor, video_id } = result
+  return {
+    title,
+    uploader,
+    duration_seconds,
+    thumbnail_url,
+    extractor,
+    video_id,
+    downloader: 'yt-dlp',
+    files: [describeFile(result.filename, result.file_path, result.file_size, duration_seconds)],
   }
 }
 

@@ -176,4 +176,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'files shared by duplicates: look up a file path',
+    sql: `
+      -- A duplicate download lists its original's files; deleting one download removes a file only
+      -- when no other download lists it.
+      CREATE INDEX download_files_path ON download_files (file_path);
+    `,
+  },
 ]

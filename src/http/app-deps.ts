@@ -1,6 +1,11 @@
 // Everything the HTTP layer needs, passed in by the composition root (no globals). Its own module
 // so that app.ts, the plugins and the routes all import it without importing each other.
+import type { FastifyRequest } from 'fastify'
 import type { Config } from '../core/config.js'
+import type { DownloadFilesRepository } from '../db/download-files-repository.js'
+import type { FileLinks } from '../links/file-links.js'
+import type { FileLinker } from './download-view.js'
+import type { FinalStatusWaiters } from './final-status-waiters.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { Logger } from '../core/logger.js'
 import type { DownloadsRepository } from '../db/downloads-repository.js'
@@ -16,6 +21,14 @@ import type { NotificationDispatcher } from '../notify/dispatcher.js'
 export interface AppDeps {
   config: Config
   downloads: DownloadsRepository
+  /** the files of each download */
+  files: DownloadFilesRepository
+  /** the links of files for the caller of a request (signed links; see links/file-links) */
+  linkerFor: (request: FastifyRequest) => FileLinker
+  /** makes and checks signed file links */
+  fileLinks: FileLinks
+  /** long polls waiting for a download to end (GET /status/{id}?wait=N) */
+  statusWaiters: FinalStatusWaiters
   keys: KeyVerifier
   events: DownloadEvents
   health: HealthService

@@ -21,6 +21,8 @@ import { statusRoute } from './routes/status.js'
 import { historyRoute } from './routes/history.js'
 import { healthRoute } from './routes/health.js'
 import { downloadsRoutes } from './routes/downloads.js'
+import { filesRoutes } from './routes/files.js'
+import { fileLinksRoute } from './routes/file-links.js'
 import { eventsRoute } from './routes/events.js'
 import { metricsRoute } from './routes/metrics.js'
 import { webUiRoutes } from './routes/web-ui.js'
@@ -127,13 +129,15 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   // Files are sent with reply.sendFile (Range, ETag, Content-Type); nothing is served by path.
   await app.register(fastifyStatic, { root: deps.downloadsDir, serve: false })
   await app.register(downloadsRoutes, deps)
+  await app.register(filesRoutes, deps)
+  await app.register(fileLinksRoute, deps)
   await app.register(eventsRoute, deps)
   await app.register(metricsRoute, deps)
   await app.register(pushRoutes, deps)
   await app.register(caRoutes, { caCert: deps.caCert })
   await app.register(webUiRoutes)
 
-  // SPEC §2: every route but health, the CA downloads and the web UI needs a key; the API description too.
+  // SPEC §2: every route but health, the CA downloads, the web UI and signed file links needs a key; the API description too.
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'submit' } }, async () => app.swagger())
 
   return app

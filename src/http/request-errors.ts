@@ -22,6 +22,7 @@ export function validationError(context: string | undefined, issues: ValidationI
     first.params?.missingProperty ?? first.params?.requiredProperties?.[0] ?? first.instancePath?.split('/')[1] ?? ''
   switch (context) {
     case 'params':
+      if (field === 'index') return new AppError(400, 'invalid_file_index', 'The file index must be a whole number from 0')
       return new AppError(400, 'invalid_download_id', 'The download id must be a UUID')
     case 'querystring':
       return new AppError(422, 'invalid_query', `Query parameter "${field}" ${first.message ?? 'is invalid'}`)

@@ -1,6 +1,6 @@
 // Request and response schemas: the same objects validate requests, type handlers and feed OpenAPI.
 import { Type, type Static } from 'typebox'
-import { DOWNLOAD_STATUSES } from '../core/types.js'
+import { DOWNLOAD_STATUSES, DownloadKind, DownloaderName, WaitingReason } from '../core/types.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const Timestamp = Type.String({ format: 'date-time' })
@@ -42,6 +42,21 @@ export const Progress = Type.Object({
   eta_seconds: Nullable(Type.Number()),
 })
 
+/** One file of a download, in the post's order. */
+export const DownloadFile = Type.Object({
+  index: Type.Integer({ minimum: 0, description: '0-based position in the post; 0 is the top-level file' }),
+  media: Type.Enum(['video', 'image', 'audio']),
+  filename: Type.String(),
+  file_path: Type.String({ description: 'relative to the downloads folder' }),
+  file_size: Type.Integer(),
+  content_type: Type.String(),
+  width: Nullable(Type.Integer()),
+  height: Nullable(Type.Integer()),
+  duration_seconds: Nullable(Type.Number()),
+  file_url: Nullable(Type.String({ description: 'signed link that works without a key, for a limited time' })),
+})
+export type DownloadFile = Static<typeof DownloadFile>
+
 export const Download = Type.Object({
   download_id: Type.String({ format: 'uuid' }),
   url: Type.String(),
@@ -53,8 +68,12 @@ export const Download = Type.Object({
   completed_at: Nullable(Timestamp),
   retry_count: Type.Integer(),
   next_attempt_at: Nullable(Timestamp),
+  error_code: Nullable(Type.String({ description: 'stable snake code of the last failure' })),
   error_message: Nullable(Type.String()),
+  waiting_reason: Nullable(Type.Enum(Object.values(WaitingReason), { description: 'why a pending job is not running now' })),
   progress: Progress,
+  kind: Nullable(Type.Enum(Object.values(DownloadKind), { description: 'null until completed; album = more than one file' })),
+  files: Type.Array(DownloadFile),
   filename: Nullable(Type.String()),
   file_path: Nullable(Type.String()),
   file_size: Nullable(Type.Integer()),
@@ -65,6 +84,8 @@ export const Download = Type.Object({
   thumbnail_url: Nullable(Type.String()),
   extractor: Nullable(Type.String()),
   video_id: Nullable(Type.String()),
+  downloader: Nullable(Type.Enum(Object.values(DownloaderName))),
+  duplicate_of: Nullable(Type.String({ format: 'uuid', description: 'the completed download whose files this one shares' })),
 })
 export type Download = Static<typeof Download>
 

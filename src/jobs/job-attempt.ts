@@ -1,14 +1,13 @@
 // One attempt at one claimed job, from spawning yt-dlp to writing the outcome: completed, retry
 // scheduled, failed, or back to pending when the attempt was interrupted rather than failed.
 // The worker decides when attempts start; this module decides what their end means.
-import { rm } from 'node:fs/promises'
-import path from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
-import type { JobsRepository } from '../db/jobs-repository.js'
+import { singleFileCompletion, type JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadProgress, DownloadRow } from '../core/types.js'
 import { classifyYtDlpError, timeoutFailure, type FailureClassification } from './classify-error.js'
+import { recordCompletion } from './record-completion.js'
 import { retryDelayMs } from './retry-policy.js'
 import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
 
@@ -59,14 +58,8 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
       onSpawn: (pid) => recordPid(row.id, pid, deps, log),
       onProgress: createProgressReporter(row.id, deps, log),
     })
-    const completed = jobs.complete(row.id, result, iso())
-    if (!completed) {
-      // Cancelled while the file was being finished: the database decided, so the file goes.
-      await rm(path.join(downloadsDir, result.file_path), { force: true })
-      log.info('download finished after it was cancelled; file removed')
-      return 'cancelled'
-    }
-    events.emit('status', { id: row.id, status: completed.status, error_message: null })
+    const completed = await recordCompletion(row.id, singleFileCompletion(result), iso(), { jobs, events, downloadsDir, log })
+    if (!completed) return 'cancelled'
     log.info({ file_path: result.file_path, file_size: result.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
     return 'completed'
   } catch (err) {

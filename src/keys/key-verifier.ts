@@ -38,6 +38,12 @@ export interface KeyVerifier {
   reload(): void
   /** How many keys can currently be used. */
   count(): number
+  /**
+   * A value derived from the usable key with this name (from its hash), or undefined when no such
+   * key can be used. Signed file links include it: revoking the key, or replacing it under the same
+   * name, changes or removes it, and the key's links stop working.
+   */
+  linkMarker(name: string): string | undefined
 }
 
 /**
@@ -54,6 +60,7 @@ export interface KeyVerifier {
 export function createKeyVerifier(security: Config['security'], repo: ApiKeysRepository): KeyVerifier {
   const fromConfig = configuredKeys(security)
   let known: KnownKey[] = []
+  let markers = new Map<string, string>()
   let seenDataVersion = -1
   let checkedThisTurn = false
   const checkForChanges = () => {
@@ -71,6 +78,10 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
       principal: { name: row.name, scope: row.scope },
     }))
     known = [...fromConfig, ...stored]
+    markers = new Map()
+    for (const { hash, principal } of known) {
+      if (!markers.has(principal.name)) markers.set(principal.name, createHash('sha256').update('vds-link-marker').update(hash).digest('base64url'))
+    }
   }
   reload()
   return {
@@ -85,6 +96,10 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
     },
     reload,
     count: () => known.length,
+    linkMarker(name) {
+      checkForChanges()
+      return markers.get(name)
+    },
   }
 }
 

@@ -9,7 +9,7 @@ import type { Config } from '../core/config.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadsRepository } from '../db/downloads-repository.js'
 import type { DeliveryRow, NotificationEventRow, NotificationsRepository } from '../db/notifications-repository.js'
-import { toDownloadView } from '../http/download-view.js'
+import type { DownloadRow } from '../core/types.js'
 import type { Download } from '../http/schemas.js'
 import { sendNotification, type HttpFetch, type SendResult, type SenderContext } from './senders.js'
 import { listTargets, type NotificationTarget } from './targets.js'
@@ -26,6 +26,8 @@ export interface DispatcherDeps {
   dataDir: string
   /** absolute base URL for links (publicBaseUrl) */
   baseUrl: string
+  /** the download object sent, with absolute signed file links (composition root: notificationLinks) */
+  viewOf: (row: DownloadRow) => Download
   now?: () => Date
   /** replaces global fetch (tests trust their own loopback CA this way) */
   fetch?: HttpFetch
@@ -169,8 +171,8 @@ export class NotificationDispatcher {
     }
   }
 
-  #view(row: NonNullable<ReturnType<DownloadsRepository['findById']>>): Download {
-    return toDownloadView(row, this.#deps.baseUrl)
+  #view(row: DownloadRow): Download {
+    return this.#deps.viewOf(row)
   }
 
   #startAttempt(row: DeliveryRow, target: NotificationTarget | undefined): void {

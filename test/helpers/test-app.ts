@@ -55,6 +55,8 @@ export interface TestAppOptions {
   log?: Logger
   /** notification seams (fetch trusting a test CA, sweep interval) */
   notifier?: ServiceOptions['notifier']
+  /** the clock of signed file links (unix ms) */
+  now?: () => number
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
@@ -68,6 +70,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     ...(options.probes ? { probes: () => options.probes!(config) } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
     ...(options.notifier ? { notifier: options.notifier } : {}),
+    ...(options.now ? { now: options.now } : {}),
   })
   const app = await buildApp(services)
   if (options.startWorker) services.worker.start()

@@ -41,7 +41,7 @@ test('a finished file is served with Range support, byte-exact', async (t) => {
   const id = await submit(app, media.url('/video.mp4'))
   const done = await waitForStatus(app, id, ['completed', 'failed'])
   assert.equal(done.status, 'completed', done.error_message)
-  assert.equal(done.file_url, `/api/v1/downloads/${id}/file`)
+  assert.match(done.file_url, new RegExp(`^/api/v1/links/${id}/0\\?k=test-admin&exp=\\d+&sig=`), 'a signed link')
   const original = readFileSync(media.smallVideo.path)
 
   const whole = await app.inject({ url: done.file_url, headers: auth })
@@ -63,7 +63,8 @@ test('a finished file is served with Range support, byte-exact', async (t) => {
   const beyond = await app.inject({ url: done.file_url, headers: { ...auth, range: `bytes=${original.length + 10}-` } })
   assert.equal(beyond.statusCode, 416)
 
-  assert.equal((await app.inject({ url: done.file_url })).statusCode, 401)
+  assert.equal((await app.inject({ url: done.file_url })).statusCode, 200, 'a signed link needs no key')
+  assert.equal((await app.inject({ url: `/api/v1/downloads/${id}/file` })).statusCode, 401, 'the file route does')
 })
 
 test('the file route is 404 until completed and after the file is gone', async (t) => {
@@ -122,7 +123,7 @@ test('GET /api/v1/events streams status and progress as Server-Sent Events', asy
   const { app } = await buildTestApp(t, { config: engineConfig, startWorker: true })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
-  const events: Array<{ event: string; data: { id: string; status?: string } }> = []
+  const events: Array<{ event: string; data: { id: string; download_id?: string; status?: string; kind?: string; files?: { file_url: string }[]; file_url?: string } }> = []
   const stream = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth }, resolve)
     req.on('error', reject)
@@ -153,6 +154,12 @@ test('GET /api/v1/events streams status and progress as Server-Sent Events', asy
   const statuses = events.filter((e) => e.event === 'status' && e.data.id === id).map((e) => e.data.status)
   assert.deepEqual(statuses.slice(0, 2), ['pending', 'downloading'])
   assert.equal(statuses.at(-1), 'completed')
+  // A status event is the whole download object, with the file links this reader may use.
+  const last = events.filter((e) => e.event === 'status' && e.data.id === id).at(-1)!.data
+  assert.equal(last.download_id, id)
+  assert.equal(last.kind, 'video')
+  assert.equal(last.files?.length, 1)
+  assert.equal(last.file_url, last.files?.[0]?.file_url)
   assert.ok(events.some((e) => e.event === 'progress' && e.data.id === id), 'progress events')
 })
 

@@ -19,12 +19,15 @@ test('GET /api/v1/status/{id}: the full download object, 404 and 400', async (t)
   assert.equal(res.statusCode, 200)
   const body = res.json()
   const keys = ['download_id', 'url', 'client_id', 'status', 'submitted_at', 'updated_at', 'started_at', 'completed_at',
-    'retry_count', 'next_attempt_at', 'error_message', 'progress', 'filename', 'file_path', 'file_size', 'file_url',
-    'title', 'uploader', 'duration_seconds', 'thumbnail_url', 'extractor', 'video_id']
+    'retry_count', 'next_attempt_at', 'error_code', 'error_message', 'waiting_reason', 'progress', 'kind', 'files',
+    'filename', 'file_path', 'file_size', 'file_url', 'title', 'uploader', 'duration_seconds', 'thumbnail_url', 'extractor',
+    'video_id', 'downloader', 'duplicate_of']
   assert.deepEqual(Object.keys(body).sort(), keys.sort())
   assert.deepEqual(body.progress, { percent: null, downloaded_bytes: null, total_bytes: null, speed_bps: null, eta_seconds: null })
   assert.equal(body.status, 'pending')
   assert.equal(body.file_url, null)
+  assert.deepEqual(body.files, [])
+  for (const absent of ['kind', 'error_code', 'waiting_reason', 'downloader', 'duplicate_of']) assert.equal(body[absent], null, absent)
   assert.equal(body.retry_count, 0)
 
   const missing = await app.inject({ url: '/api/v1/status/4f1d3c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f', headers: auth })

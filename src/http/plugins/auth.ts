@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../../core/errors.js'
-import { KeyScope, type Principal } from '../../core/types.js'
+import { ANONYMOUS_NAME, KeyScope, type Principal } from '../../core/types.js'
 import type { AppDeps } from '../app-deps.js'
 import { createAuthFailureTracker } from './auth-failures.js'
 
@@ -21,7 +21,7 @@ declare module 'fastify' {
   }
 }
 
-const ANONYMOUS: Principal = { name: 'anonymous', scope: KeyScope.admin }
+const ANONYMOUS: Principal = { name: ANONYMOUS_NAME, scope: KeyScope.admin }
 
 /** The key from `X-API-Key` or `Authorization: Bearer`. */
 export function presentedKey(request: FastifyRequest): string | undefined {

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app-deps.js'
 import type { DownloadEventMap } from '../../core/events.js'
+import { viewsFor } from '../download-views.js'
 
 const HEARTBEAT_MS = 15_000
 const MAX_BUFFERED_BYTES = 1024 * 1024
@@ -18,7 +19,7 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     '/api/v1/events',
     {
       config: { access: 'submit' },
-      schema: { summary: 'Server-Sent Events: `status` and `progress` of every download' },
+      schema: { summary: 'Server-Sent Events: `status` (the download object) and `progress` of every download' },
     },
     (request, reply) => {
       reply.hijack()
@@ -38,7 +39,13 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
         // clients reconnect and read current state from the API.
         if (res.writableLength > MAX_BUFFERED_BYTES) end()
       }
-      const onStatus = (data: DownloadEventMap['status'][0]) => send('status', data)
+      // A status event carries the whole download object (with this reader's file links); `id` stays
+      // for older clients. A deleted download is { download_id, id, status: null }.
+      const views = viewsFor(deps, request)
+      const onStatus = ({ id }: DownloadEventMap['status'][0]) => {
+        const row = deps.downloads.findById(id)
+        send('status', row ? { ...views.one(row), id } : { download_id: id, id, status: null })
+      }
       const onProgress = (data: DownloadEventMap['progress'][0]) => send('progress', data)
       deps.events.on('status', onStatus)
       deps.events.on('progress', onProgress)

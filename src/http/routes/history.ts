@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app-deps.js'
-import { toDownloadView } from '../download-view.js'
+import { viewsFor } from '../download-views.js'
 import { HistoryPage, HistoryQuery, errorResponses } from '../schemas.js'
 
 export const historyRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -17,7 +17,7 @@ export const historyRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
     async (request) => {
       const { limit, offset, status, client_id, q } = request.query
       const { rows, total } = deps.downloads.history({ limit, offset, status, client_id, q })
-      return { downloads: rows.map((row) => toDownloadView(row, deps.config.server.public_url)), total, limit, offset }
+      return { downloads: viewsFor(deps, request).many(rows), total, limit, offset }
     },
   )
 }
