@@ -26,6 +26,17 @@ interface Rule {
 
 const { permanent, transient } = FailureKind
 
+/** Texts of yt-dlp and gallery-dl for "log in first" and "your cookies stopped working". */
+const LOGIN_RULE: Rule = {
+  pattern: /login required|Sign in to confirm|requires? (?:a )?login|log ?in to (?:view|watch)|registered users|Use --cookies|account credentials|HTTP Error 401|cookies are no longer valid|redirect to (?:login|challenge) page|AuthRequired|AuthorizationError|AuthenticationError|needed to access/i,
+  kind: 'permanent',
+  code: 'login_required',
+  message: 'The site wants a login for this link. Upload cookies for the site (vds cookies import SITE FILE, or the web page); the download then resumes by itself.',
+}
+
+/** yt-dlp only warns that the cookies stopped working, then fails with whatever the logged-out page gives. */
+const COOKIES_EXPIRED = /cookies are no longer valid/i
+
 // Order matters: the first match wins, so specific texts come before the generic HTTP codes
 // (a private video's text also says "Sign in"; a login wall often arrives as a 403).
 const RULES: readonly Rule[] = [
@@ -59,11 +70,15 @@ const RULES: readonly Rule[] = [
     code: 'geo_restricted',
     message: "The video is not available from this server's country.",
   },
+  LOGIN_RULE,
   {
-    pattern: /login required|Sign in to confirm|requires? (?:a )?login|log ?in to (?:view|watch)|registered users|Use --cookies|account credentials|HTTP Error 401/i,
+    // yt-dlp's extractor no longer understands the page (the usual cause: the site changed, and a
+    // newer yt-dlp release fixes it); gallery-dl's equivalent is unparsable JSON. Permanent until
+    // an update: retrying the same release gives the same answer, the update re-queues it.
+    pattern: /Unable to extract|Unable to parse|Failed to parse JSON|Unexpected response from webpage request|Unable to solve JS challenge|Unable to find .+ in (?:webpage|page|response)/i,
     kind: permanent,
-    code: 'login_required',
-    message: 'The site wants a login to show this video. Export your browser cookies for the site to a file and set ytdlp.cookies_file.',
+    code: 'site_changed',
+    message: 'The site changed and this downloader cannot read the page any more. New releases fix this: the server installs them by itself and then tries this link again.',
   },
   {
     pattern: /No video formats found|Requested format is not available|There's no video in this/i,
@@ -147,6 +162,7 @@ export function classifyYtDlpError(stderr: string, exitCode: number | null): Fai
       message: `yt-dlp rejected its options; check ytdlp.extra_args in the config. ${errorLine}`.trim(),
     }
   }
+  if (COOKIES_EXPIRED.test(stderr)) return { kind: LOGIN_RULE.kind, code: LOGIN_RULE.code, message: LOGIN_RULE.message }
   for (const rule of RULES) {
     if (rule.pattern.test(errorLine)) return { kind: rule.kind, code: rule.code, message: rule.message }
   }
