@@ -5,6 +5,7 @@ import path from 'node:path'
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { parse as parseYaml } from 'yaml'
+import { PATH_TEMPLATE_PATTERN } from '../jobs/storage/path-template.js'
 
 const section = <T extends Record<string, TSchema>>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} })
@@ -54,6 +55,7 @@ export const ConfigSchema = Type.Object(
       min_free_disk_mb: Type.Integer({ minimum: 0, default: 500 }),
       path_template: Type.String({
         minLength: 1,
+        pattern: PATH_TEMPLATE_PATTERN,
         default: '{site}/{uploader}/{title} [{video_id}]',
         description: 'where files go below downloads_dir; fields {site} {uploader} {title} {video_id} {date} {download_id}',
       }),

@@ -17,12 +17,14 @@ export interface FailureClassification {
   message: string
 }
 
-interface Rule {
+/** A text to look for in a downloader's errors, and the verdict when it is there. */
+export interface ClassificationRule {
   pattern: RegExp
   kind: FailureKind
   code: string
   message: string
 }
+type Rule = ClassificationRule
 
 const { permanent, transient } = FailureKind
 

@@ -41,10 +41,23 @@ export async function confineToDownloads(downloadsDir: string, filePath: string)
   const info = await lstat(resolved)
   if (!info.isFile()) throw new Error(`yt-dlp's output ${resolved} is not a regular file`)
   const real = path.join(await realpath(path.dirname(resolved)), path.basename(resolved))
-  const relative = path.relative(root, real)
-  const outside = relative === '' || relative.startsWith('..') || path.isAbsolute(relative)
-  if (outside || relative.split(path.sep)[0] === INCOMPLETE_DIR) {
+  const relative = relativeInside(root, real)
+  if (relative === undefined || relative.split(path.sep)[0] === INCOMPLETE_DIR) {
     throw new Error(`yt-dlp wrote ${resolved}, outside the downloads folder ${root}; check ytdlp.extra_args for -o or -P`)
   }
   return relative
+}
+
+/** `target` relative to `root` when it lies strictly inside it (both already real paths), else undefined. */
+export function relativeInside(root: string, target: string): string | undefined {
+  const relative = path.relative(root, target)
+  const outside = relative === '' || relative.startsWith('..') || path.isAbsolute(relative)
+  return outside ? undefined : relative
+}
+
+/** Real path of an existing folder, checked to lie strictly inside the real `root`; throws otherwise. */
+export async function confineFolder(root: string, folder: string): Promise<string> {
+  const [realRoot, realFolder] = await Promise.all([realpath(root), realpath(folder)])
+  if (relativeInside(realRoot, realFolder) === undefined) throw new Error(`${folder} is not inside ${root}`)
+  return realFolder
 }
