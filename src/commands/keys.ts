@@ -1,7 +1,8 @@
 // `vds keys add|list|revoke`: one API key per device, so a lost phone costs one revocation, not a
 // new key on every device. Only SHA-256 hashes are stored, in the database the server uses; a
 // running server sees additions and revocations on its next request (see createKeyVerifier).
-import { configuredKeys, createStoredApiKey, KEY_NAME } from '../keys/key-verifier.js'
+import { configuredKeys, createStoredApiKey } from '../keys/key-verifier.js'
+import { NAME as KEY_NAME } from '../core/names.js'
 import { loadConfig, resolvePaths, type Config } from '../core/config.js'
 import { createApiKeysRepository, type ApiKeysRepository } from '../db/api-keys-repository.js'
 import { openDatabase } from '../db/open.js'

@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { parse as parseYaml } from 'yaml'
 import { PATH_TEMPLATE_PATTERN } from '../jobs/storage/path-template.js'
+import { NAME_PATTERN } from './names.js'
 
 const section = <T extends Record<string, TSchema>>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} })
@@ -17,7 +18,7 @@ const ApiKeyEntry = Type.Union([
   Type.String({ minLength: 1, description: 'a key; its name is key-<n>' }),
   Type.Object(
     {
-      name: Type.String({ pattern: '^[A-Za-z0-9._:@-]{1,128}$' }),
+      name: Type.String({ pattern: NAME_PATTERN }),
       key: Type.String({ minLength: 1 }),
     },
     { additionalProperties: false },

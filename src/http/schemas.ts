@@ -1,11 +1,12 @@
 // Request and response schemas: the same objects validate requests, type handlers and feed OpenAPI.
 import { Type, type Static } from 'typebox'
 import { DOWNLOAD_STATUSES, DownloadKind, DownloaderName, WaitingReason } from '../core/types.js'
+import { NAME_PATTERN as CLIENT_ID_PATTERN } from '../core/names.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 const Timestamp = Type.String({ format: 'date-time' })
 
-export const CLIENT_ID_PATTERN = '^[A-Za-z0-9._:@-]{1,128}$'
+export { NAME_PATTERN as CLIENT_ID_PATTERN } from '../core/names.js'
 
 export const SubmitBody = Type.Object(
   {

@@ -1,5 +1,6 @@
 // Accepting a link: validate, rate-limit, dedupe, honour Idempotency-Key, commit, then wake the worker.
 // The answer is built only after the commit returns, so a 2xx always means "on disk".
+import { NAME as CLIENT_ID } from '../core/names.js'
 import { createHash, randomUUID } from 'node:crypto'
 import type { Config } from '../core/config.js'
 import type { DownloadsRepository, IdempotencyRequest, StoredResponse, SubmitOutcome } from '../db/downloads-repository.js'
@@ -12,7 +13,6 @@ import type { DownloadRow, Principal } from '../core/types.js'
 
 const HOUR_MS = 60 * 60 * 1000
 const DAY_MS = 24 * HOUR_MS
-const CLIENT_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
 

@@ -6,9 +6,6 @@ import { KeyScope, type Principal } from '../core/types.js'
 
 const KEY_PREFIX = 'vds_'
 
-/** What a key's name may be: the same rule as client_id, because the name is the default client_id. */
-export const KEY_NAME = /^[A-Za-z0-9._:@-]{1,128}$/
-
 /** 32 random bytes: guessing is hopeless, so SHA-256 without salt or stretching is enough. */
 export function generateApiKey(): string {
   return KEY_PREFIX + randomBytes(32).toString('base64url')
