@@ -23,6 +23,8 @@ Commands:
                            make an API key for one device (default scope submit); printed once
   keys list [--json]       key names, scopes and dates (never the keys)
   keys revoke NAME         stop a key at once, also on a running server
+  pair NAME [--scope submit|admin]
+                           a single-use link + QR code that sets up one phone (15 minutes)
   notify test              send a test message to every webhook, the ntfy topic and each subscribed
                            web app, and show what each answered
 
@@ -42,6 +44,7 @@ Examples:
   vds serve --config /etc/vds/config.yaml
   vds submit https://www.tiktok.com/@user/video/123 --key vds_...
   sudo vds service install            # systemd unit running as you
+  vds pair iphone-anna                # QR code: Anna's phone sets itself up
   vds keys add iphone-anna            # a submit key for Anna's phone
   vds keys revoke iphone-anna         # the phone was lost
 `
@@ -64,6 +67,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: async (context) => (await import('./commands/doctor.js')).doctorCommand(context),
   submit: async (context) => (await import('./commands/submit.js')).submitCommand(context),
   service: async (context) => (await import('./commands/service.js')).serviceCommand(context),
+  pair: async (context) => (await import('./commands/pair.js')).pairCommand(context),
   notify: async (context) => (await import('./commands/notify.js')).notifyCommand(context),
 }
 

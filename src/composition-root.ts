@@ -31,6 +31,8 @@ import { VERSION } from './core/version.js'
 import { createNotificationsRepository } from './db/notifications-repository.js'
 import { NotificationDispatcher, type DispatcherDeps } from './notify/dispatcher.js'
 import { publicBaseUrl } from './core/public-address.js'
+import { createPairingsRepository } from './db/pairings-repository.js'
+import { createPairingService } from './pairing/pairing-service.js'
 
 export type ResolvedPaths = ReturnType<typeof resolvePaths>
 
@@ -105,6 +107,7 @@ export function createServices(options: ServiceOptions) {
     viewOf: (row) => toDownloadView(row, files.filesOf(row), notificationLinks(row)),
     ...options.notifier,
   })
+  const keys = createKeyVerifier(config.security, apiKeys)
   const deps: AppDeps = {
     config,
     log,
@@ -125,6 +128,7 @@ export function createServices(options: ServiceOptions) {
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
     notifications,
     notifier,
+    pairing: createPairingService({ config, pairings: createPairingsRepository(db), apiKeys, keys }),
   }
   return {
     ...deps,

@@ -17,6 +17,7 @@ import type { HealthService } from '../status/health.js'
 import type { Metrics } from '../status/metrics.js'
 import type { NotificationsRepository } from '../db/notifications-repository.js'
 import type { NotificationDispatcher } from '../notify/dispatcher.js'
+import type { PairingService } from '../pairing/pairing-service.js'
 
 export interface AppDeps {
   config: Config
@@ -47,4 +48,6 @@ export interface AppDeps {
   notifications: NotificationsRepository
   /** sends the outbox; the push routes read its VAPID public key */
   notifier: Pick<NotificationDispatcher, 'senderContext'>
+  /** pairing codes for phones */
+  pairing: PairingService
 }

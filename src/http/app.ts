@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AppDeps } from './app-deps.js'
 import { pushRoutes } from './routes/push.js'
+import { pairingRoutes } from './routes/pairing.js'
 import { caRoutes } from './routes/ca.js'
 import { AppError, coerceError } from '../core/errors.js'
 import { validationError } from './request-errors.js'
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(eventsRoute, deps)
   await app.register(metricsRoute, deps)
   await app.register(pushRoutes, deps)
+  await app.register(pairingRoutes, deps)
   await app.register(caRoutes, { caCert: deps.caCert })
   await app.register(webUiRoutes)
 

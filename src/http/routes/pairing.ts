@@ -1,0 +1,106 @@
+// Pairing routes (SPEC §2): an admin makes a code; the phone's page and its claim are open (the code
+// is the credential). Unknown codes count as failed guesses per address, like wrong keys.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { AppError } from '../../core/errors.js'
+import { KeyScope } from '../../core/types.js'
+import { publicBaseUrl } from '../../core/public-address.js'
+import { pairingExpired, pairingUnknown, type PairingService } from '../../pairing/pairing-service.js'
+import { renderPairingGone, renderPairingPage } from '../../pairing/pair-page.js'
+import type { AppDeps } from '../app-deps.js'
+import { createAuthFailureTracker } from '../plugins/auth-failures.js'
+import { errorResponses } from '../schemas.js'
+
+const PairingBody = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9._:@-]{1,128}$', description: 'key name for the phone, e.g. iphone-anna; also its default client_id' }),
+    scope: Type.Optional(Type.Enum([KeyScope.submit, KeyScope.admin], { default: KeyScope.submit })),
+  },
+  { additionalProperties: false },
+)
+const NewPairing = Type.Object({ code: Type.String(), pair_url: Type.String(), expires_at: Type.String({ format: 'date-time' }) })
+const ClaimedKey = Type.Object({ key: Type.String(), name: Type.String(), scope: Type.Enum([KeyScope.submit, KeyScope.admin]), server_url: Type.String() })
+const CodeParams = Type.Object({ code: Type.String() })
+
+const tooManyGuesses = (seconds: number) =>
+  new AppError(429, 'too_many_pairing_attempts', `Too many wrong pairing codes from this address; try again in ${seconds} s`, { 'retry-after': String(seconds) })
+
+export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const pairing: PairingService = deps.pairing
+  const guesses = createAuthFailureTracker({ threshold: 5 })
+
+  /** Throws 429 while the address is refused; after an unknown code, counts it. */
+  const guarded = <T>(request: FastifyRequest, lookUp: () => T): T => {
+    const wait = guesses.secondsBlocked(request.ip)
+    if (wait > 0) throw tooManyGuesses(wait)
+    try {
+      return lookUp()
+    } catch (err) {
+      if (err instanceof AppError && err.statusCode === 404) {
+        const blocked = guesses.recordFailure(request.ip)
+        request.log.warn({ remote_address: request.ip, blocked_seconds: blocked }, 'unknown pairing code')
+      }
+      throw err
+    }
+  }
+
+  app.post(
+    '/api/v1/pairings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        operationId: 'createPairing',
+        summary: 'A single-use pairing link (15 minutes) that gives a phone its own key',
+        body: PairingBody,
+        response: { 201: NewPairing, ...errorResponses(400, 401, 403, 409, 415, 422) },
+      },
+    },
+    async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(pairing.create(request.body.name, request.body.scope ?? KeyScope.submit)),
+  )
+
+  app.post(
+    '/api/v1/pairings/:code/claim',
+    {
+      config: { access: 'public' },
+      schema: {
+        operationId: 'claimPairing',
+        summary: 'Use a pairing code: the new key, once (no API key needed)',
+        security: [],
+        params: CodeParams,
+        response: { 201: ClaimedKey, ...errorResponses(404, 409, 410, 429) },
+      },
+    },
+    async (request, reply) => {
+      const claimed = guarded(request, () => pairing.claim(request.params.code))
+      request.log.info({ key_name: claimed.name, scope: claimed.scope }, 'phone paired')
+      return reply.code(201).header('cache-control', 'no-store').send(claimed)
+    },
+  )
+
+  app.get(
+    '/pair/:code',
+    { config: { access: 'public' }, schema: { hide: true, params: CodeParams } },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex').type('text/html; charset=utf-8')
+      try {
+        const seen = guarded(request, () => {
+          const state = pairing.peek(request.params.code)
+          if (state.state === 'unknown') throw pairingUnknown()
+          if (state.state === 'expired') throw pairingExpired()
+          return state.row
+        })
+        return renderPairingPage({
+          code: request.params.code,
+          name: seen.name,
+          expiresAt: seen.expires_at,
+          serverUrl: publicBaseUrl(deps.config),
+          localCa: deps.caCert() !== null,
+        })
+      } catch (err) {
+        if (!(err instanceof AppError) || err.statusCode === 429) throw err
+        return reply.code(err.statusCode).send(renderPairingGone(err.message))
+      }
+    },
+  )
+}

@@ -1,0 +1,101 @@
+// Pairing a phone (SPEC §2): an admin asks for a code; the phone opens /pair/{code} and claims its
+// own API key with it, once. A code is 192 random bits, lives 15 minutes, and is stored only as
+// its SHA-256, so the database never holds a usable code.
+import { createHash, randomBytes } from 'node:crypto'
+import type { Config } from '../core/config.js'
+import { AppError } from '../core/errors.js'
+import { publicBaseUrl } from '../core/public-address.js'
+import type { KeyScope } from '../core/types.js'
+import type { ApiKeysRepository } from '../db/api-keys-repository.js'
+import { NameTakenError, type PairingRow, type PairingsRepository } from '../db/pairings-repository.js'
+import { configuredKeys, createStoredApiKey, type KeyVerifier } from '../keys/key-verifier.js'
+
+export const PAIRING_TTL_MS = 15 * 60 * 1000
+const KEEP_USED_MS = 24 * 60 * 60 * 1000
+/** base64url of 24 bytes */
+export const PAIRING_CODE = /^[A-Za-z0-9_-]{32}$/
+
+export interface NewPairing {
+  code: string
+  pair_url: string
+  expires_at: string
+}
+
+export interface ClaimedKey {
+  key: string
+  name: string
+  scope: KeyScope
+  server_url: string
+}
+
+/** What a pairing page may show before the code is claimed. */
+export type PairingState = { state: 'open'; row: PairingRow } | { state: 'expired' } | { state: 'unknown' }
+
+export interface PairingServiceDeps {
+  config: Config
+  pairings: PairingsRepository
+  apiKeys: ApiKeysRepository
+  keys: Pick<KeyVerifier, 'reload'>
+  now?: () => Date
+}
+
+const hashCode = (code: string) => createHash('sha256').update(code).digest('hex')
+
+export const pairingExpired = () =>
+  new AppError(410, 'pairing_expired', 'This pairing link was already used or has expired: ask for a new one (vds pair NAME, or "Add a phone" in the web app)')
+export const pairingUnknown = () => new AppError(404, 'not_found', 'No such pairing link: check that it was copied whole')
+
+export function createPairingService(deps: PairingServiceDeps) {
+  const now = deps.now ?? (() => new Date())
+  const baseUrl = () => publicBaseUrl(deps.config)
+
+  const nameTaken = (name: string, at: string) =>
+    deps.apiKeys.findByName(name) !== undefined ||
+    configuredKeys(deps.config.security).some((key) => key.principal.name === name) ||
+    deps.pairings.findOpenByName(name, at) !== undefined
+
+  return {
+    /** A new single-use code for a key named `name`; 409 name_taken when a key or open pairing has that name. */
+    create(name: string, scope: KeyScope): NewPairing {
+      const at = now()
+      deps.pairings.pruneBefore(new Date(at.getTime() - KEEP_USED_MS).toISOString())
+      if (nameTaken(name, at.toISOString())) {
+        throw new AppError(409, 'name_taken', `A key or an open pairing named "${name}" exists: pick another name, or revoke it first (vds keys revoke ${name})`)
+      }
+      const code = randomBytes(24).toString('base64url')
+      const expiresAt = new Date(at.getTime() + PAIRING_TTL_MS).toISOString()
+      deps.pairings.insert({ code_hash: hashCode(code), name, scope, created_at: at.toISOString(), expires_at: expiresAt })
+      return { code, pair_url: `${baseUrl()}/pair/${code}`, expires_at: expiresAt }
+    },
+
+    /** Looks without using the code (the page, link previews). */
+    peek(code: string): PairingState {
+      if (!PAIRING_CODE.test(code)) return { state: 'unknown' }
+      const row = deps.pairings.findByHash(hashCode(code))
+      if (!row) return { state: 'unknown' }
+      if (row.claimed_at !== null || row.expires_at <= now().toISOString()) return { state: 'expired' }
+      return { state: 'open', row }
+    },
+
+    /** Uses the code: the device's key, once. 410 when used or expired, 404 when unknown. */
+    claim(code: string): ClaimedKey {
+      const seen = this.peek(code)
+      if (seen.state === 'unknown') throw pairingUnknown()
+      if (seen.state === 'expired') throw pairingExpired()
+      const { name, scope } = seen.row
+      let key: string | undefined
+      try {
+        key = deps.pairings.claim(hashCode(code), now().toISOString(), () => createStoredApiKey(deps.apiKeys, name, scope))
+      } catch (err) {
+        if (err instanceof NameTakenError) throw new AppError(409, 'name_taken', `A key named "${name}" was made meanwhile: ask for a new pairing with another name`)
+        throw err
+      }
+      if (key === undefined) throw pairingExpired()
+      // The key was stored on this connection, which the verifier's data_version check does not see.
+      deps.keys.reload()
+      return { key, name, scope, server_url: baseUrl() }
+    },
+  }
+}
+
+export type PairingService = ReturnType<typeof createPairingService>
