@@ -107,7 +107,6 @@ export function createServices(options: ServiceOptions) {
     viewOf: (row) => toDownloadView(row, files.filesOf(row), notificationLinks(row)),
     ...options.notifier,
   })
-  const keys = createKeyVerifier(config.security, apiKeys)
   const deps: AppDeps = {
     config,
     log,
