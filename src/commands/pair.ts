@@ -8,7 +8,7 @@ import { KeyScope } from '../core/types.js'
 import { createApiKeysRepository } from '../db/api-keys-repository.js'
 import { openDatabase } from '../db/open.js'
 import { createPairingsRepository } from '../db/pairings-repository.js'
-import { KEY_NAME } from '../keys/key-verifier.js'
+import { NAME as KEY_NAME } from '../core/names.js'
 import { createPairingService } from '../pairing/pairing-service.js'
 import { ExitCode, stringOption, type CommandInput } from './command-input.js'
 
