@@ -121,16 +121,14 @@ export interface DownloadProgress {
 }
 
 /** What yt-dlp told us about the video once it finished. */
-export interface DownloadResult {
+export type DownloadResult = Pick<
+  DownloadRow,
+  'title' | 'uploader' | 'duration_seconds' | 'thumbnail_url' | 'extractor' | 'video_id'
+> & {
   filename: string
+  /** relative to storage.downloads_dir */
   file_path: string
   file_size: number
-  title: string | null
-  uploader: string | null
-  duration_seconds: number | null
-  thumbnail_url: string | null
-  extractor: string | null
-  video_id: string | null
 }
 
 export const KeyScope = { submit: 'submit', admin: 'admin' } as const
