@@ -71,7 +71,8 @@ export function createServices(options: ServiceOptions) {
   const apiKeys = createApiKeysRepository(db)
   const events = new DownloadEvents()
   const worker = new DownloadWorker({ jobs, config, events, log, downloadsDir, ...options.worker })
-  const actions = createDownloadActions({ jobs, downloads, events, worker, downloadsDir, ...(options.worker?.now ? { now: options.worker.now } : {}) })
+  const files = createDownloadFilesRepository(db)
+  const actions = createDownloadActions({ jobs, downloads, files, events, worker, downloadsDir, ...(options.worker?.now ? { now: options.worker.now } : {}) })
   const probes: HealthProbes = options.probes?.(worker) ?? {
     worker: () => worker.status(),
     disk: () => checkDisk(downloadsDir, config.storage.min_free_disk_mb, options.worker?.freeDiskBytes),
@@ -92,7 +93,6 @@ export function createServices(options: ServiceOptions) {
     port: config.server.port,
     certificatePem: options.serverCert ?? (() => null),
   })
-  const files = createDownloadFilesRepository(db)
   /** Absolute signed links for a notification about `row` (SPEC §6), made for the key that submitted it. */
   const notificationLinks = (row: DownloadRow) => notificationLinker(fileLinks, linkBases, row)
   const notifications = createNotificationsRepository(db)

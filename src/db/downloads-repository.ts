@@ -12,6 +12,8 @@ export interface NewSubmission {
   api_key_name: string | null
   shared_at: string | null
   now: string
+  /** the post id the link shows ("<site>:<id>" and how a finished download records it), if any */
+  site_video?: { key: string; extractor: string; video_id: string } | null
 }
 
 export interface IdempotencyRequest {
@@ -51,12 +53,19 @@ const LIVE_OR_DONE = `('pending','downloading','completed')`
 export function createDownloadsRepository(db: Db) {
   const statements = {
     byId: db.prepare<[string], DownloadRow>('SELECT * FROM downloads WHERE id = ?'),
-    insert: db.prepare<NewSubmission, DownloadRow>(`
-      INSERT INTO downloads (id, url, normalized_url, client_id, api_key_name, status, shared_at, submitted_at, updated_at)
-      VALUES (@id, @url, @normalized_url, @client_id, @api_key_name, 'pending', @shared_at, @now, @now)
+    insert: db.prepare<Omit<NewSubmission, 'site_video'> & { site_video_key: string | null }, DownloadRow>(`
+      INSERT INTO downloads (id, url, normalized_url, client_id, api_key_name, status, shared_at, submitted_at, updated_at, site_video_key)
+      VALUES (@id, @url, @normalized_url, @client_id, @api_key_name, 'pending', @shared_at, @now, @now, @site_video_key)
       RETURNING *`),
     activeByNormalizedUrl: db.prepare<[string], DownloadRow>(`
       SELECT * FROM downloads WHERE normalized_url = ? AND status IN ${LIVE_OR_DONE}
+      ORDER BY seq DESC LIMIT 1`),
+    // The same post id in another spelling of the link, or a finished download (of a short link,
+    // say) that turned out to be that post.
+    activeBySiteVideo: db.prepare<{ key: string; extractor: string; video_id: string }, DownloadRow>(`
+      SELECT * FROM downloads
+      WHERE (site_video_key = @key AND status IN ${LIVE_OR_DONE})
+         OR (extractor = @extractor AND video_id = @video_id AND status = 'completed')
       ORDER BY seq DESC LIMIT 1`),
     idempotencyGet: db.prepare<[string, string], { request_hash: string; status_code: number; response: string }>(
       'SELECT request_hash, status_code, response FROM idempotency_keys WHERE owner = ? AND key = ?',
@@ -92,11 +101,13 @@ export function createDownloadsRepository(db: Db) {
     }
     let outcome: { kind: 'created' | 'duplicate'; row: DownloadRow } | undefined
     if (options.deduplicate) {
-      const existing = statements.activeByNormalizedUrl.get(submission.normalized_url)
+      const site = submission.site_video
+      const existing = statements.activeByNormalizedUrl.get(submission.normalized_url) ?? (site ? statements.activeBySiteVideo.get(site) : undefined)
       if (existing) outcome = { kind: 'duplicate', row: existing }
     }
     if (!outcome) {
-      outcome = { kind: 'created', row: statements.insert.get(submission)! }
+      const { site_video, ...row } = submission
+      outcome = { kind: 'created', row: statements.insert.get({ ...row, site_video_key: site_video?.key ?? null })! }
     }
     if (idem) {
       const response = options.respond(outcome)

@@ -8,6 +8,7 @@ import type { GroupCommit } from '../db/group-commit.js'
 import { AppError } from '../core/errors.js'
 import type { DownloadEvents } from '../core/events.js'
 import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
+import { siteVideoId } from './site-video-key.js'
 import { createSubmissionRateLimiter, rateLimitHeaders } from './submission-rate-limit.js'
 import type { DownloadRow, Principal } from '../core/types.js'
 
@@ -124,6 +125,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       throw err
     }
     const sharedAt = parseSharedAt(body.timestamp, at)
+    const site = siteVideoId(checked.url)
 
     const outcome = await commit(
       {
@@ -134,6 +136,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         api_key_name: principal?.name ?? null,
         shared_at: sharedAt,
         now: at.toISOString(),
+        site_video: site ? { key: site.key, extractor: site.extractor, video_id: site.videoId } : null,
       },
       { deduplicate: downloadsConfig.deduplicate, idempotency, respond: answerFor },
     )

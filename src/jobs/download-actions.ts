@@ -1,11 +1,12 @@
 // What a user can do to one download: cancel it, retry it, delete it. Each action changes the
 // row through the repositories, tells listeners through DownloadEvents, and asks the worker to
 // stop or schedule attempts; the routes only validate and reply.
-import { rm } from 'node:fs/promises'
+import { rm, rmdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadRow } from '../core/types.js'
 import type { DownloadsRepository } from '../db/downloads-repository.js'
+import type { DownloadFilesRepository } from '../db/download-files-repository.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import { confineToDownloads, removePartialFiles } from './output-paths.js'
 
@@ -15,7 +16,7 @@ export type ActionRefusal = { ok: false; reason: 'not_found' | 'invalid_state' }
 /** Answer to cancel and retry: the updated row, or why nothing changed. */
 export type JobActionResult = { ok: true; row: DownloadRow } | ActionRefusal
 
-/** Answer to delete: whether the finished file went too. */
+/** Answer to delete: whether the finished files went too. */
 export type DeleteResult = { ok: true; fileDeleted: boolean } | ActionRefusal
 
 /** The part of the worker the actions drive: stop a running attempt, look at the queue again. */
@@ -29,6 +30,8 @@ export interface AttemptControl {
 export interface DownloadActionsDeps {
   jobs: JobsRepository
   downloads: DownloadsRepository
+  /** the download's files, and whether another download (a duplicate) still lists one */
+  files: Pick<DownloadFilesRepository, 'filesOf' | 'otherDownloadsUsing'>
   events: DownloadEvents
   worker: AttemptControl
   /** absolute downloads folder */
@@ -37,7 +40,7 @@ export interface DownloadActionsDeps {
 }
 
 export function createDownloadActions(deps: DownloadActionsDeps) {
-  const { jobs, downloads, events, worker, downloadsDir } = deps
+  const { jobs, downloads, files, events, worker, downloadsDir } = deps
   const nowIso = () => (deps.now?.() ?? new Date()).toISOString()
   const refusal = (id: string): ActionRefusal => ({ ok: false, reason: downloads.findById(id) ? 'invalid_state' : 'not_found' })
 
@@ -61,23 +64,40 @@ export function createDownloadActions(deps: DownloadActionsDeps) {
       return { ok: true, row }
     },
 
-    /** Forgets a download that is not running; with deleteFile its finished file goes too. */
+    /**
+     * Forgets a download that is not running; with deleteFile its files go too — every file of an
+     * album — except those another download still lists (a duplicate shares its original's files).
+     */
     async delete(id: string, options: { deleteFile: boolean }): Promise<DeleteResult> {
       const row = downloads.findById(id)
       if (!row) return { ok: false, reason: 'not_found' }
       if (row.status === 'downloading') return { ok: false, reason: 'invalid_state' }
-      let fileDeleted = false
-      // Only a regular file inside the downloads folder is ever removed.
-      const relative = options.deleteFile && row.file_path ? await confineToDownloads(downloadsDir, row.file_path).catch(() => undefined) : undefined
-      if (relative) {
-        await rm(path.join(downloadsDir, relative), { force: true })
-        fileDeleted = true
-      }
+      const doomed = options.deleteFile ? files.filesOf(row).filter((file) => files.otherDownloadsUsing(file.file_path, id) === 0) : []
       if (!downloads.deleteById(id)) return { ok: false, reason: 'not_found' }
+      const fileDeleted = await removeFiles(downloadsDir, doomed.map((file) => file.file_path))
       events.emit('status', { id, status: null })
       return { ok: true, fileDeleted }
     },
   }
+}
+
+/**
+ * Removes files (relative to the downloads folder) — only regular files inside it — and then an
+ * album's folder when that is left empty. True when at least one file went.
+ */
+async function removeFiles(downloadsDir: string, relativePaths: readonly string[]): Promise<boolean> {
+  let removed = false
+  const folders = new Set<string>()
+  for (const relativePath of relativePaths) {
+    const relative = await confineToDownloads(downloadsDir, relativePath).catch(() => undefined)
+    if (relative === undefined) continue
+    await rm(path.join(downloadsDir, relative), { force: true })
+    removed = true
+    if (path.dirname(relative) !== '.') folders.add(path.dirname(relative))
+  }
+  // rmdir refuses a folder that still holds anything (a kept original, a file of another download).
+  for (const folder of folders) await rmdir(path.join(downloadsDir, folder)).catch(() => {})
+  return removed
 }
 
 export type DownloadActions = ReturnType<typeof createDownloadActions>

@@ -11,6 +11,7 @@ import pino from 'pino'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { createDownloadsRepository } from '../../src/db/downloads-repository.js'
 import { createJobsRepository } from '../../src/db/jobs-repository.js'
+import { createDownloadFilesRepository } from '../../src/db/download-files-repository.js'
 import { closeDatabase, openDatabase, type Db } from '../../src/db/open.js'
 import { DownloadEvents } from '../../src/core/events.js'
 import { findProcessesMentioning } from '../../src/process/process-tree.js'
@@ -94,7 +95,7 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
       return worker
     },
     actionsOn(worker) {
-      return createDownloadActions({ jobs: fixture.jobs, downloads, events, worker, downloadsDir })
+      return createDownloadActions({ jobs: fixture.jobs, downloads, files: createDownloadFilesRepository(db), events, worker, downloadsDir })
     },
     defer(cleanup) {
       cleanups.push(cleanup)
