@@ -19,9 +19,14 @@ as_root() {
   else die "need root to run: $*"; fi
 }
 
-command -v node >/dev/null || die "Node.js 20 or newer is required: https://nodejs.org (or your package manager)"
+# The Node lines every dependency supports (package.json "engines"; test/package.test.ts keeps it true).
+node_help="install Node.js 24 (LTS) from https://nodejs.org or your package manager (Debian/Raspberry Pi OS: NodeSource), or 22.13+, or 20.19+"
+command -v node >/dev/null || die "Node.js is required: $node_help"
 node_major=$(node -p 'process.versions.node.split(".")[0]')
-(( node_major >= 20 )) || die "Node.js $(node -v) is too old; install Node.js 20 or newer"
+node_minor=$(node -p 'process.versions.node.split(".")[1]')
+if ! { (( node_major == 20 && node_minor >= 19 )) || (( node_major == 22 && node_minor >= 13 )) || (( node_major >= 24 )); }; then
+  die "Node.js $(node -v) is not supported; $node_help"
+fi
 
 packages=()
 command -v yt-dlp >/dev/null || packages+=(yt-dlp)

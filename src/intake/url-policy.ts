@@ -12,7 +12,7 @@
 
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import { domainToASCII } from 'node:url'
+import { domainToASCII, domainToUnicode } from 'node:url'
 import { normalizeUrl } from './url-normalize.js'
 import { canonicalAddress, isPublicAddress } from './ip-ranges.js'
 
@@ -239,7 +239,17 @@ function classifyHost(host: string): HostTarget | undefined {
     const address = canonicalAddress(unbracketed)
     return address === undefined ? undefined : { kind: 'address', address }
   }
-  return HOST_NAME.test(host) ? { kind: 'domain', domain: host } : undefined
+  return HOST_NAME.test(host) && host.split('.').every(isDecodableLabel) ? { kind: 'domain', domain: host } : undefined
+}
+
+/**
+ * A punycode label (`xn--…`) must decode to Unicode. Node 20's URL parser rejects `xn--` alone;
+ * Node 24's accepts it, so the check is ours, and the answer is the same on every Node.
+ */
+function isDecodableLabel(label: string): boolean {
+  if (!label.startsWith('xn--')) return true
+  const decoded = domainToUnicode(label)
+  return decoded !== '' && decoded !== label
 }
 
 /** An allow list normalized once per config. */
