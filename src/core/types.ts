@@ -1,14 +1,9 @@
 // Shared shapes, documented once. Row types keep the database's snake_case names.
 
-export const DownloadStatus = {
-  pending: 'pending',
-  downloading: 'downloading',
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-} as const
-export type DownloadStatus = (typeof DownloadStatus)[keyof typeof DownloadStatus]
-export const DOWNLOAD_STATUSES = Object.values(DownloadStatus)
+import type { DownloadStatus } from './download-status.js'
+import type { Progress } from './shapes.js'
+
+export { DownloadStatus, DOWNLOAD_STATUSES } from './download-status.js'
 
 /** One stored link and everything learned while downloading it. */
 export interface DownloadRow {
@@ -111,14 +106,8 @@ export interface CompletedDownload
   files: NewDownloadFile[]
 }
 
-/** Live progress of a running attempt. */
-export interface DownloadProgress {
-  percent: number | null
-  downloaded_bytes: number | null
-  total_bytes: number | null
-  speed_bps: number | null
-  eta_seconds: number | null
-}
+/** Live progress of a running attempt (the schema in core/shapes describes it). */
+export type DownloadProgress = Progress
 
 /** What yt-dlp told us about the video once it finished. */
 export type DownloadResult = Pick<

@@ -27,6 +27,7 @@ import { fileLinksRoute } from './routes/file-links.js'
 import { eventsRoute } from './routes/events.js'
 import { metricsRoute } from './routes/metrics.js'
 import { webUiRoutes } from './routes/web-ui.js'
+import { swaggerOptions } from './openapi.js'
 
 // Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/
@@ -101,25 +102,18 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
 
   await app.register(securityHeadersPlugin)
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Video Download Server', version: deps.version },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ apiKey: [] }, { bearer: [] }],
-    },
-  })
+  await app.register(swagger, swaggerOptions(deps.config, deps.version))
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     staticCSP: true,
     // Its own CSP allows framing by the same origin and forces https subresources (breaking the page
-    // over plain HTTP): keep the app-wide rules instead.
+    // over plain HTTP): keep the app-wide rules instead. Swagger UI adds <style> elements while it
+    // renders, so its pages allow inline styles (never inline scripts).
     transformStaticCSP: (header) =>
-      header.replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+      header
+        .replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'")
+        .replace(/\s*upgrade-insecure-requests;?/, '')
+        .replace(/style-src ([^;]*)/, (_all, sources: string) => `style-src ${sources.trim()} 'unsafe-inline'`),
   })
 
   await app.register(authPlugin, deps)
@@ -139,8 +133,8 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(caRoutes, { caCert: deps.caCert })
   await app.register(webUiRoutes)
 
-  // SPEC §2: every route but health, the CA downloads, the web UI and signed file links needs a key; the API description too.
-  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'submit' } }, async () => app.swagger())
+  // SPEC §2: the API description is open, like the page that shows it (/docs), so a generator can read it.
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger())
 
   return app
 }

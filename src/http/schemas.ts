@@ -2,10 +2,9 @@
 import { Type, type Static } from 'typebox'
 import { DOWNLOAD_STATUSES, DownloadKind, DownloaderName, WaitingReason } from '../core/types.js'
 import { NAME_PATTERN as CLIENT_ID_PATTERN } from '../core/names.js'
+import { Nullable, Progress, Timestamp, type SubmitAccepted } from '../core/shapes.js'
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
-const Timestamp = Type.String({ format: 'date-time' })
-
+export { Health, HealthCheck, Progress, SubmitAccepted } from '../core/shapes.js'
 export { NAME_PATTERN as CLIENT_ID_PATTERN } from '../core/names.js'
 
 export const SubmitBody = Type.Object(
@@ -18,30 +17,15 @@ export const SubmitBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: true },
+  { additionalProperties: true, title: 'SubmitRequest' },
 )
 export type SubmitBody = Static<typeof SubmitBody>
 
-export const SubmitAccepted = Type.Object({
-  success: Type.Literal(true),
-  download_id: Type.String({ format: 'uuid' }),
-  status: Type.Enum(DOWNLOAD_STATUSES),
-  message: Type.String(),
-  submitted_at: Timestamp,
-  duplicate: Type.Optional(Type.Boolean()),
-})
+export type SubmitAcceptedBody = SubmitAccepted
 
-export type SubmitAcceptedBody = Static<typeof SubmitAccepted>
-
-export const DownloadIdParams = Type.Object({ download_id: Type.String() })
-
-export const Progress = Type.Object({
-  percent: Nullable(Type.Number()),
-  downloaded_bytes: Nullable(Type.Integer()),
-  total_bytes: Nullable(Type.Integer()),
-  speed_bps: Nullable(Type.Number()),
-  eta_seconds: Nullable(Type.Number()),
-})
+/** A download id in the path: a UUID (anything else is 400 invalid_download_id). */
+export const DownloadId = Type.String({ format: 'uuid', description: 'the download_id a submission answered' })
+export const DownloadIdParams = Type.Object({ download_id: DownloadId })
 
 /** One file of a download, in the post's order. */
 export const DownloadFile = Type.Object({
@@ -55,7 +39,7 @@ export const DownloadFile = Type.Object({
   height: Nullable(Type.Integer()),
   duration_seconds: Nullable(Type.Number()),
   file_url: Nullable(Type.String({ description: 'signed link that works without a key, for a limited time' })),
-})
+}, { title: 'DownloadFile' })
 export type DownloadFile = Static<typeof DownloadFile>
 
 export const Download = Type.Object({
@@ -87,12 +71,12 @@ export const Download = Type.Object({
   video_id: Nullable(Type.String()),
   downloader: Nullable(Type.Enum(Object.values(DownloaderName))),
   duplicate_of: Nullable(Type.String({ format: 'uuid', description: 'the completed download whose files this one shares' })),
-})
+}, { title: 'Download' })
 export type Download = Static<typeof Download>
 
 export const HistoryQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
   status: Type.Optional(Type.Enum(DOWNLOAD_STATUSES)),
   client_id: Type.Optional(Type.String({ pattern: CLIENT_ID_PATTERN })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -103,33 +87,53 @@ export const HistoryPage = Type.Object({
   total: Type.Integer(),
   limit: Type.Integer(),
   offset: Type.Integer(),
-})
+}, { title: 'HistoryPage' })
 
 export const ErrorBody = Type.Object({
   success: Type.Literal(false),
   error: Type.Object({ code: Type.String(), message: Type.String() }),
   request_id: Type.String(),
-})
-
-export const Health = Type.Object({
-  status: Type.Enum(['healthy', 'degraded', 'unhealthy']),
-  version: Type.String(),
-  uptime_seconds: Type.Number(),
-  timestamp: Timestamp,
-  database: Type.Object({ connected: Type.Boolean(), total_downloads: Nullable(Type.Integer()) }),
-  queue: Type.Object({
-    pending: Type.Integer(),
-    downloading: Type.Integer(),
-    completed: Type.Integer(),
-    failed: Type.Integer(),
-  }),
-  worker: Type.Object({ running: Type.Boolean(), active: Type.Integer(), max_concurrent: Type.Integer() }),
-  disk: Type.Object({ free_bytes: Nullable(Type.Integer()), min_free_bytes: Type.Integer(), ok: Type.Boolean() }),
-  downloader: Type.Object({ available: Type.Boolean(), version: Nullable(Type.String()) }),
-  checks: Type.Array(Type.Object({ name: Type.String(), status: Type.String(), message: Type.String() })),
-})
-export type Health = Static<typeof Health>
+}, { title: 'Error' })
 
 /** Standard error answers, so OpenAPI lists them next to each route. */
 export const errorResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map((code) => [code, ErrorBody])) as Record<number, typeof ErrorBody>
+
+/** The answer to DELETE /api/v1/downloads/{id}. */
+export const DeletedDownload = Type.Object(
+  { success: Type.Literal(true), download_id: Type.String({ format: 'uuid' }), file_deleted: Type.Boolean() },
+  { title: 'DeletedDownload' },
+)
+
+const BINARY = { type: 'string', format: 'binary' } as const
+/** What a file route may send: the file's own type (from its extension), as these ranges. */
+export const FILE_MEDIA_RANGES = ['video/*', 'image/*', 'audio/*', 'application/octet-stream'] as const
+const fileContent = Object.fromEntries(FILE_MEDIA_RANGES.map((range) => [range, { schema: BINARY }]))
+
+const FILE_HEADERS = {
+  'Content-Disposition': { type: 'string', description: 'inline (play) or attachment (?download), with the filename (RFC 6266)' },
+  'Content-Length': { type: 'integer' },
+  'Accept-Ranges': { type: 'string', description: 'bytes' },
+  ETag: { type: 'string' },
+  'Last-Modified': { type: 'string' },
+} as const
+
+/**
+ * The answers of a route that sends one file of a download: the whole file, a byte range, or 416
+ * (with `Content-Range: bytes *\/size`) for a range outside it, plus the error answers given.
+ */
+export const fileResponses = (...errorCodes: number[]) => ({
+  200: { description: 'the whole file', headers: FILE_HEADERS, content: fileContent },
+  206: {
+    description: 'the requested byte range',
+    headers: { ...FILE_HEADERS, 'Content-Range': { type: 'string', description: 'bytes START-END/SIZE' } },
+    content: fileContent,
+  },
+  ...errorResponses(...errorCodes, 416),
+})
+
+/** A route answering text of one media type (metrics, certificates, the event stream). */
+export const textResponse = (mediaType: string, description: string) => ({
+  description,
+  content: { [mediaType]: { schema: { type: 'string' } } },
+})

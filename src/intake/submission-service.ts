@@ -11,6 +11,7 @@ import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
 import { siteVideoId } from './site-video-key.js'
 import { createSubmissionRateLimiter, rateLimitHeaders } from './submission-rate-limit.js'
 import type { DownloadRow, Principal } from '../core/types.js'
+import type { SubmitAccepted } from '../core/shapes.js'
 
 const HOUR_MS = 60 * 60 * 1000
 const DAY_MS = 24 * HOUR_MS
@@ -25,7 +26,7 @@ export interface SubmitRequest {
 
 export interface SubmitAnswer {
   statusCode: number
-  body: Record<string, unknown>
+  body: SubmitAccepted
   headers: Record<string, string>
 }
 
@@ -46,7 +47,8 @@ const idempotencyKeyReused = () =>
 /** SPEC §2: a replay is answered 200 with the original body and Idempotent-Replayed. */
 const replayAnswer = (response: StoredResponse): SubmitAnswer => ({
   statusCode: 200,
-  body: response.body as Record<string, unknown>,
+  // Stored by answerFor below, in the same shape.
+  body: response.body as SubmitAccepted,
   headers: { 'idempotent-replayed': 'true' },
 })
 
@@ -82,7 +84,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
 
   function answerFor(outcome: { kind: 'created' | 'duplicate'; row: DownloadRow }): StoredResponse {
     const { row } = outcome
-    const body: Record<string, unknown> = {
+    const body: SubmitAccepted = {
       success: true,
       download_id: row.id,
       status: row.status,
@@ -150,7 +152,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
     }
     const answer = answerFor(outcome)
-    return { statusCode: answer.status_code, body: answer.body as Record<string, unknown>, headers: {}, replayed: false }
+    return { statusCode: answer.status_code, body: answer.body as SubmitAccepted, headers: {}, replayed: false }
   }
 
   return {

@@ -5,22 +5,15 @@ import { constants } from 'node:fs'
 import { access, statfs } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import type { HealthDisk, HealthDownloader } from '../core/shapes.js'
 
 const execFileAsync = promisify(execFile)
 
 /** Whether yt-dlp can be run, and which release it is (a date such as 2023.03.04). */
-export interface DownloaderStatus {
-  available: boolean
-  version: string | null
-}
+export type DownloaderStatus = HealthDownloader
 
 /** Free space where downloads are written, against storage.min_free_disk_mb. */
-export interface DiskStatus {
-  /** null when the file system could not be asked */
-  free_bytes: number | null
-  min_free_bytes: number
-  ok: boolean
-}
+export type DiskStatus = HealthDisk
 
 /** Free bytes for an unprivileged user on the file system holding `dir`. */
 export type FreeDiskBytes = (dir: string) => Promise<number>

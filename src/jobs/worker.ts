@@ -8,6 +8,7 @@ import type { Config } from '../core/config.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadRow } from '../core/types.js'
+import type { HealthWorker } from '../core/shapes.js'
 import type { AttemptControl } from './download-actions.js'
 import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
 import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
@@ -19,12 +20,7 @@ export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
 export { PauseReason } from './queue-gate.js'
 
 /** What the health route shows about the worker. */
-export interface WorkerStatus {
-  running: boolean
-  active: number
-  max_concurrent: number
-  paused: PauseReason | null
-}
+export type WorkerStatus = HealthWorker & { paused: PauseReason | null }
 
 export interface WorkerDeps {
   jobs: JobsRepository

@@ -1,7 +1,7 @@
 // The health report of SPEC §2: what is wrong, said without secrets or paths.
 import type { Config } from '../core/config.js'
 import type { DownloadsRepository } from '../db/downloads-repository.js'
-import type { Health } from '../http/schemas.js'
+import type { Health } from '../core/shapes.js'
 import type { WorkerStatus } from '../jobs/worker.js'
 import type { DiskStatus, DownloaderStatus } from '../jobs/preflight.js'
 

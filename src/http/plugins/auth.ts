@@ -31,7 +31,7 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
-/** Swagger UI's routes under /docs. */
+/** Swagger UI's routes under /docs: open without a key (SPEC §2), like /openapi.json. */
 const isApiDocs = (url: string | undefined) => url !== undefined && /^\/docs(\/|$)/.test(url)
 
 /**
@@ -41,8 +41,7 @@ const isApiDocs = (url: string | undefined) => url !== undefined && /^\/docs(\/|
  */
 function defaultAccess(url: string | undefined): Access {
   if (url === undefined) return KeyScope.submit
-  // The API docs (Swagger UI's own routes) are readable with any key, like the routes they describe.
-  return isApiDocs(url) ? KeyScope.submit : KeyScope.admin
+  return isApiDocs(url) ? 'public' : KeyScope.admin
 }
 
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="vds"' }

@@ -6,6 +6,7 @@
 import os from 'node:os'
 import type { FastifyPluginAsync } from 'fastify'
 import { AppError } from '../../core/errors.js'
+import { errorResponses, textResponse } from '../schemas.js'
 
 /** Options of {@link caRoutes}. */
 export interface CaRoutesOptions {
@@ -31,7 +32,7 @@ export const caRoutes: FastifyPluginAsync<CaRoutesOptions> = async (app, options
 
   app.get(
     '/ca.crt',
-    { config: { access: 'public' }, schema: { summary: 'The local CA certificate (PEM)', security: [] } },
+    { config: { access: 'public' }, schema: { operationId: 'getCaCertificate', summary: 'The local CA certificate (PEM)', security: [], response: { 200: textResponse('application/x-x509-ca-cert', 'the CA certificate, PEM'), ...errorResponses(404) } } },
     async (_request, reply) => {
       const caPem = currentCa()
       if (caPem === null) throw noLocalCa()
@@ -45,7 +46,7 @@ export const caRoutes: FastifyPluginAsync<CaRoutesOptions> = async (app, options
 
   app.get(
     '/ca.mobileconfig',
-    { config: { access: 'public' }, schema: { summary: 'iOS profile that installs the local CA', security: [] } },
+    { config: { access: 'public' }, schema: { operationId: 'getCaProfile', summary: 'iOS profile that installs the local CA', security: [], response: { 200: textResponse('application/x-apple-aspen-config', 'the configuration profile (XML plist)'), ...errorResponses(404) } } },
     async (_request, reply) => {
       const caPem = currentCa()
       if (caPem === null) throw noLocalCa()

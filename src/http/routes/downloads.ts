@@ -6,7 +6,7 @@ import { invalidState, notFound } from '../../core/errors.js'
 import type { ActionRefusal, JobActionResult } from '../../jobs/download-actions.js'
 import type { AppDeps } from '../app-deps.js'
 import { viewsFor } from '../download-views.js'
-import { Download, DownloadIdParams, errorResponses } from '../schemas.js'
+import { DeletedDownload, Download, DownloadIdParams, errorResponses } from '../schemas.js'
 import { parseDownloadId } from './status.js'
 
 export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -21,7 +21,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
     '/api/v1/downloads/:download_id/retry',
     {
       config: { access: 'admin' },
-      schema: { summary: 'Failed or cancelled → pending', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
+      schema: { operationId: 'retryDownload', summary: 'Failed or cancelled → pending', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => view(request, deps.actions.retry(parseDownloadId(request.params.download_id)), 'retried'),
   )
@@ -30,7 +30,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
     '/api/v1/downloads/:download_id/cancel',
     {
       config: { access: 'admin' },
-      schema: { summary: 'Pending or downloading → cancelled; stops yt-dlp', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
+      schema: { operationId: 'cancelDownload', summary: 'Pending or downloading → cancelled; stops the downloader', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => view(request, await deps.actions.cancel(parseDownloadId(request.params.download_id)), 'cancelled'),
   )
@@ -40,18 +40,19 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'deleteDownload',
         summary: 'Forget a download (not while it is downloading); ?delete_file=true also removes its files (those no other download shares)',
         params: DownloadIdParams,
-        querystring: Type.Object({ delete_file: Type.Boolean({ default: false }) }),
+        querystring: Type.Object({ delete_file: Type.Optional(Type.Boolean({ default: false, description: 'true: also remove its files' })) }),
         response: {
-          200: Type.Object({ success: Type.Literal(true), download_id: Type.String(), file_deleted: Type.Boolean() }),
+          200: DeletedDownload,
           ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
     async (request) => {
       const id = parseDownloadId(request.params.download_id)
-      const result = await deps.actions.delete(id, { deleteFile: request.query.delete_file })
+      const result = await deps.actions.delete(id, { deleteFile: request.query.delete_file === true })
       if (!result.ok) throw refused(result, 'This download is running; cancel it first')
       return { success: true as const, download_id: id, file_deleted: result.fileDeleted }
     },

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app-deps.js'
 import type { DownloadEventMap } from '../../core/events.js'
 import { viewsFor } from '../download-views.js'
+import { errorResponses, textResponse } from '../schemas.js'
 
 const HEARTBEAT_MS = 15_000
 const MAX_BUFFERED_BYTES = 1024 * 1024
@@ -19,7 +20,11 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     '/api/v1/events',
     {
       config: { access: 'submit' },
-      schema: { summary: 'Server-Sent Events: `status` (the download object) and `progress` of every download' },
+      schema: {
+        operationId: 'streamEvents',
+        summary: 'Server-Sent Events: `status` (the download object) and `progress` of every download',
+        response: { 200: textResponse('text/event-stream', 'an endless event stream'), ...errorResponses(401) },
+      },
     },
     (request, reply) => {
       reply.hijack()

@@ -6,7 +6,7 @@ import { Type } from 'typebox'
 import { AppError } from '../../core/errors.js'
 import { FILE_LINK_PREFIX } from '../../links/file-links.js'
 import type { AppDeps } from '../app-deps.js'
-import { errorResponses } from '../schemas.js'
+import { fileResponses } from '../schemas.js'
 import { sendDownloadFile } from '../send-download-file.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -20,6 +20,7 @@ export const fileLinksRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, de
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getSignedFile',
         summary: 'A signed file link (the download object\'s file_url): one file, no key needed, until it expires',
         security: [],
         params: Type.Object({ download_id: Type.String(), index: Type.String() }),
@@ -32,11 +33,7 @@ export const fileLinksRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, de
           },
           { additionalProperties: true },
         ),
-        response: {
-          200: Type.Unknown({ description: 'the file' }),
-          206: Type.Unknown({ description: 'the requested byte range' }),
-          ...errorResponses(403, 404, 416),
-        },
+        response: fileResponses(403, 404),
       },
     },
     async (request, reply) => {

@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import { AppError } from '../../core/errors.js'
 import type { DownloadFileRow } from '../../core/types.js'
 import type { AppDeps } from '../app-deps.js'
-import { DownloadIdParams, errorResponses } from '../schemas.js'
+import { DownloadId, DownloadIdParams, fileResponses } from '../schemas.js'
 import { sendDownloadFile } from '../send-download-file.js'
 import { parseDownloadId } from './status.js'
 
@@ -13,11 +13,7 @@ const FileQuery = Type.Object({
   download: Type.Optional(Type.Boolean({ description: 'true: Content-Disposition attachment (save) instead of inline (play)' })),
 })
 
-const FILE_ANSWERS = {
-  200: Type.Unknown({ description: 'the file' }),
-  206: Type.Unknown({ description: 'the requested byte range' }),
-  ...errorResponses(400, 401, 404, 416, 422),
-}
+const FILE_ANSWERS = fileResponses(400, 401, 404, 422)
 
 export const filesRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   /** The file of a completed download, or 404. */
@@ -33,6 +29,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     {
       config: { access: 'submit' },
       schema: {
+        operationId: 'getFile',
         summary: 'The first file of a finished download; supports Range requests',
         params: DownloadIdParams,
         querystring: FileQuery,
@@ -50,8 +47,9 @@ export const filesRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     {
       config: { access: 'submit' },
       schema: {
+        operationId: 'getFileByIndex',
         summary: 'Any file of a finished download by its index (0-based); supports Range requests',
-        params: Type.Object({ download_id: Type.String(), index: Type.Integer({ minimum: 0, maximum: 100_000 }) }),
+        params: Type.Object({ download_id: DownloadId, index: Type.Integer({ minimum: 0, maximum: 100_000 }) }),
         querystring: FileQuery,
         response: FILE_ANSWERS,
       },

@@ -7,7 +7,7 @@ export const healthRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     '/api/v1/health',
     {
       config: { access: 'public' },
-      schema: { summary: 'Liveness and readiness; 503 when unhealthy', security: [], response: { 200: Health, 503: Health } },
+      schema: { operationId: 'getHealth', summary: 'Liveness and readiness; 503 when unhealthy', security: [], response: { 200: Health, 503: Health } },
     },
     async (_request, reply) => {
       const report = await deps.health.report()

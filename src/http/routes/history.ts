@@ -9,13 +9,15 @@ export const historyRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
     {
       config: { access: 'submit' },
       schema: {
+        operationId: 'listHistory',
         summary: 'Downloads, newest first, with paging and filters',
         querystring: HistoryQuery,
         response: { 200: HistoryPage, ...errorResponses(401, 422) },
       },
     },
     async (request) => {
-      const { limit, offset, status, client_id, q } = request.query
+      // The validator fills in the defaults; the fallbacks only satisfy the type.
+      const { limit = 50, offset = 0, status, client_id, q } = request.query
       const { rows, total } = deps.downloads.history({ limit, offset, status, client_id, q })
       return { downloads: viewsFor(deps, request).many(rows), total, limit, offset }
     },

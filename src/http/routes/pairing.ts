@@ -19,8 +19,8 @@ const PairingBody = Type.Object(
   },
   { additionalProperties: false },
 )
-const NewPairing = Type.Object({ code: Type.String(), pair_url: Type.String(), expires_at: Type.String({ format: 'date-time' }) })
-const ClaimedKey = Type.Object({ key: Type.String(), name: Type.String(), scope: Type.Enum([KeyScope.submit, KeyScope.admin]), server_url: Type.String() })
+const NewPairing = Type.Object({ code: Type.String(), pair_url: Type.String(), expires_at: Type.String({ format: 'date-time' }) }, { title: 'NewPairing' })
+const ClaimedKey = Type.Object({ key: Type.String(), name: Type.String(), scope: Type.Enum([KeyScope.submit, KeyScope.admin]), server_url: Type.String() }, { title: 'ClaimedKey' })
 const CodeParams = Type.Object({ code: Type.String() })
 
 const tooManyGuesses = (seconds: number) =>

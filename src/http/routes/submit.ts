@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app-deps.js'
-import { SubmitAccepted, SubmitBody, errorResponses, type SubmitAcceptedBody } from '../schemas.js'
+import { SubmitAccepted, SubmitBody, errorResponses } from '../schemas.js'
 
 export const submitRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post(
@@ -8,9 +8,15 @@ export const submitRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
     {
       config: { access: 'submit' },
       schema: {
+        operationId: 'submitDownload',
         summary: 'Queue a video link; answered only after it is stored durably',
         body: SubmitBody,
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        headers: {
+          type: 'object',
+          properties: {
+            'idempotency-key': { type: 'string', maxLength: 255, description: 'the same key again answers the first answer (200, Idempotent-Replayed: true)' },
+          },
+        },
         response: { 200: SubmitAccepted, 201: SubmitAccepted, ...errorResponses(400, 401, 413, 415, 422, 429, 503) },
       },
     },
@@ -21,8 +27,7 @@ export const submitRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
         principal: request.principal,
         idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
       })
-      // The body was built (or replayed) by the service in the SubmitAccepted shape.
-      return reply.code(answer.statusCode as 200 | 201).headers(answer.headers).send(answer.body as SubmitAcceptedBody)
+      return reply.code(answer.statusCode as 200 | 201).headers(answer.headers).send(answer.body)
     },
   )
 }

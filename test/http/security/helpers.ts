@@ -36,10 +36,10 @@ export const SPEC_ROUTES: readonly RouteCase[] = [
   { method: 'DELETE', pattern: '/api/v1/downloads/:download_id', url: `/api/v1/downloads/${UNKNOWN_ID}`, access: 'admin' },
   { method: 'GET', pattern: '/api/v1/events', url: '/api/v1/events', access: 'submit' },
   { method: 'GET', pattern: '/metrics', url: '/metrics', access: 'admin' },
-  { method: 'GET', pattern: '/openapi.json', url: '/openapi.json', access: 'submit' },
+  { method: 'GET', pattern: '/openapi.json', url: '/openapi.json', access: 'public' },
   { method: 'GET', pattern: '/ca.crt', url: '/ca.crt', access: 'public' },
   { method: 'GET', pattern: '/ca.mobileconfig', url: '/ca.mobileconfig', access: 'public' },
-  { method: 'GET', pattern: '/docs', url: '/docs', access: 'submit' },
+  { method: 'GET', pattern: '/docs', url: '/docs', access: 'public' },
   { method: 'GET', pattern: '/', url: '/', access: 'public' },
 ]
 
