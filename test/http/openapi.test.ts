@@ -15,7 +15,7 @@ async function openApi(t: Parameters<typeof buildTestApp>[0], config = {}) {
   return { app, doc: answer.json() as Json }
 }
 
-const parameter = (operation: Json, name: string) => ((operation.parameters ?? []) as Json[]).find((p) => p.name === name)
+const parameter = (operation: Json, name: string): Json => ((operation.parameters ?? []) as Json[]).find((p) => p.name === name) ?? {}
 
 test('every operation has a unique operationId and every route the app serves is described', async (t) => {
   const { doc } = await openApi(t)
