@@ -47,7 +47,9 @@ export function createJobsRepository(db: Db) {
       WHERE id = @id AND status = 'downloading'`),
     complete: db.prepare<CompletionRecord, DownloadRow>(`
       UPDATE downloads SET status = 'completed', completed_at = @now, updated_at = @now, worker_pid = NULL,
-        error_message = NULL, error_code = NULL, waiting_reason = NULL, progress_percent = 100, eta_seconds = 0,
+        error_message = NULL, error_code = NULL, waiting_reason = NULL, progress_percent = 100, eta_seconds = 0, speed_bps = NULL,
+        -- all bytes done, as the last progress event says (its last line may have been throttled away)
+        downloaded_bytes = COALESCE(total_bytes, downloaded_bytes, @file_size), total_bytes = COALESCE(total_bytes, downloaded_bytes, @file_size),
         filename = @filename, file_path = @file_path, file_size = @file_size, title = @title, uploader = @uploader,
         duration_seconds = @duration_seconds, thumbnail_url = @thumbnail_url, extractor = @extractor, video_id = @video_id,
         kind = @kind, downloader = @downloader, duplicate_of = @duplicate_of

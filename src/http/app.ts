@@ -1,6 +1,8 @@
 // Builds the Fastify app: plugins, hooks, error handling, routes. It never listens; main.ts does.
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyError } from 'fastify'
+import { constants as zlibConstants } from 'node:zlib'
+import compress from '@fastify/compress'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fastifyStatic from '@fastify/static'
@@ -81,6 +83,9 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
       : coerceError(err)
     if (appError.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: appError.code, status: appError.statusCode }, appError.message)
+    // A file route may have named its file before failing: the error is JSON, not that file.
+    reply.removeHeader('content-disposition')
+    reply.removeHeader('content-type')
     return reply
       .code(appError.statusCode)
       .headers(appError.headers)
@@ -91,6 +96,9 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   const routeMethods = createRouteMethodIndex()
   app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method))
   app.setNotFoundHandler((request, reply) => {
+    // The file sender ends here when a file vanished after it was named: the answer is JSON.
+    reply.removeHeader('content-disposition')
+    reply.removeHeader('content-type')
     const path = request.url.split('?')[0] ?? '/'
     const allowed = routeMethods.methodsFor(path)
     if (allowed.length > 0) {
@@ -101,6 +109,16 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   })
 
   await app.register(securityHeadersPlugin)
+  // JSON, HTML, JS and CSS (and text) are compressed when the client asks; media files, already
+  // compressed, are not (mime-db says they are not compressible). Request bodies stay as sent: a
+  // compressed body would slip past security.max_body_bytes.
+  await app.register(compress, {
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    // Quality 4 is most of brotli's gain at a small part of its CPU (the default, 11, is for build steps).
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  })
 
   await app.register(swagger, swaggerOptions(deps.config, deps.version))
   await app.register(swaggerUi, {

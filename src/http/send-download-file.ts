@@ -16,6 +16,9 @@ export function contentDisposition(filename: string, disposition: Disposition = 
 
 export const fileGone = () => new AppError(404, 'not_found', 'The file of this download is no longer on disk')
 
+/** A Range header of the one form this server answers: `bytes=` and ranges of digits. */
+const BYTE_RANGES = /^bytes=\s*(\d+-\d*|\d*-\d+)\s*(,\s*(\d+-\d*|\d*-\d+)\s*)*$/i
+
 /**
  * True when a `Range: bytes=...` header names no byte of a file of `size` bytes (RFC 9110 §14.1.2:
  * every range starts past the end, or asks for an empty suffix). Other Range headers (other units,
@@ -48,7 +51,10 @@ export async function sendDownloadFile(
   const { size } = await stat(`${downloadsDir}/${relative}`).catch(() => {
     throw fileGone()
   })
-  if (rangeUnsatisfiable(request.headers.range, size)) {
+  // A Range header this server cannot read is ignored (RFC 9110 §14.2 allows it): the whole file.
+  const range = request.headers.range
+  if (range !== undefined && !BYTE_RANGES.test(range.trim())) delete request.raw.headers.range
+  else if (rangeUnsatisfiable(range, size)) {
     throw new AppError(416, 'range_not_satisfiable', `The file has ${size} bytes; ask for a range inside it`, {
       'content-range': `bytes */${size}`,
     })

@@ -46,6 +46,7 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
   const iso = () => deps.now().toISOString()
   log.info({ url: row.url, attempt: row.retry_count + 1 }, 'download started')
   const startedMs = Date.now()
+  const progress = createProgressReporter(row.id, deps, log)
   try {
     const result = await deps.runDownload({
       url: row.url,
@@ -56,8 +57,9 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
       userAgent,
       killGraceMs: deps.killGraceMs,
       onSpawn: (pid) => recordPid(row.id, pid, deps, log),
-      onProgress: createProgressReporter(row.id, deps, log),
+      onProgress: progress.report,
     })
+    progress.finish(result.file_size)
     const completed = await recordCompletion(row.id, singleFileCompletion(result), iso(), { jobs, events, downloadsDir, log })
     if (!completed) return 'cancelled'
     log.info({ file_path: result.file_path, file_size: result.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
@@ -124,11 +126,21 @@ function recordPid(id: string, pid: number, deps: AttemptDeps, log: Logger): voi
   }
 }
 
-/** Progress goes out as events up to 4 times a second (for SSE); the database gets one write a second. */
-function createProgressReporter(id: string, deps: AttemptDeps, log: Logger): (progress: DownloadProgress) => void {
+/**
+ * Progress goes out as events up to 4 times a second (for SSE); the database gets one write a second.
+ * finish() sends the last one, all bytes done, so a progress bar never stops short of its end
+ * (throttling may have dropped the downloader's own last line).
+ */
+function createProgressReporter(id: string, deps: AttemptDeps, log: Logger) {
   let lastEventMs = 0
   let lastWriteMs = 0
-  return (progress) => {
+  let last: DownloadProgress | undefined
+  const finish = (fileSize: number) => {
+    const total = last?.total_bytes ?? last?.downloaded_bytes ?? fileSize
+    deps.events.emit('progress', { id, progress: { percent: 100, downloaded_bytes: total, total_bytes: total, speed_bps: null, eta_seconds: 0 } })
+  }
+  const report = (progress: DownloadProgress) => {
+    last = progress
     const nowMs = Date.now()
     if (nowMs - lastEventMs >= PROGRESS_EVENT_INTERVAL_MS || progress.percent === 100) {
       lastEventMs = nowMs
@@ -142,4 +154,5 @@ function createProgressReporter(id: string, deps: AttemptDeps, log: Logger): (pr
       log.warn({ err }, 'could not store download progress') // a nicety: the download goes on
     }
   }
+  return { report, finish }
 }

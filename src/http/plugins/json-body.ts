@@ -47,10 +47,22 @@ export function useStrictJsonBodies(app: Pick<FastifyInstance, 'getDefaultJsonPa
       done(new AppError(415, 'unsupported_media_type', `Send the JSON body as UTF-8 (charset=utf-8), not ${charset}`), undefined)
       return
     }
+    // An empty body is no body (SPEC §2: actions take an empty body under any content type, and
+    // fetch() clients often send the header anyway); a route that needs one says so when validating it.
+    if ((body as string).trim() === '') {
+      done(null, undefined)
+      return
+    }
     if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
       done(new AppError(400, 'invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined)
       return
     }
     void parseJson(request, body as string, done)
+  })
+  // Any other media type: an empty body is no body (a Shortcut's "Get Contents of URL" may label
+  // an empty POST as text/plain or a form); anything in it is 415.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    if ((body as string).trim() === '') done(null, undefined)
+    else done(new AppError(415, 'unsupported_media_type', 'Send the body as application/json'), undefined)
   })
 }
