@@ -12,6 +12,7 @@ import { createServices, type Services } from './composition-root.js'
 import { buildApp, type BuiltApp } from './http/app.js'
 import { acquireInstanceLock } from './process/instance-lock.js'
 import { loadTlsMaterial, scheduleRenewal, watchCertificateFiles, type TlsMaterial } from './tls/tls-provider.js'
+import { secureContextOptions, tlsServerOptions } from './tls/server-options.js'
 import { VERSION } from './core/version.js'
 
 export interface StartOptions {
@@ -33,8 +34,6 @@ export interface RunningServer {
    */
   close(): Promise<void>
 }
-
-const TLS_MIN_VERSION = 'TLSv1.2'
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const startedAt = Date.now()
@@ -78,13 +77,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     tls = await tlsLoading
 
     const app = await buildApp(services, {
-      https: tls ? { key: tls.key, cert: tls.cert, minVersion: TLS_MIN_VERSION } : null,
+      https: tls ? tlsServerOptions(tls) : null,
     })
     cleanups.push(() => app.close())
     if (tls) {
       const apply = (material: TlsMaterial) => {
         tls = material
-        ;(app.server as HttpsServer).setSecureContext({ key: material.key, cert: material.cert, minVersion: TLS_MIN_VERSION })
+        ;(app.server as HttpsServer).setSecureContext(secureContextOptions(material))
       }
       cleanups.push(watchCertificateFiles(config.tls, log, apply), scheduleRenewal(config.tls, paths.dataDir, log, apply))
     }

@@ -40,13 +40,18 @@ export function firstPem(chain: string): string {
   return match[0]
 }
 
-/** A self-signed ECDSA P-256 pair made by openssl, as an owner's Let's Encrypt files stand-in. */
-export function makeOpensslPair(dir: string, name: string): { keyFile: string; certFile: string; key: string; cert: string } {
+/** A self-signed ECDSA P-256 (or RSA 2048) pair made by openssl, as an owner's Let's Encrypt files stand-in. */
+export function makeOpensslPair(
+  dir: string,
+  name: string,
+  algorithm: 'ec' | 'rsa' = 'ec',
+): { keyFile: string; certFile: string; key: string; cert: string } {
+  const keyOptions = algorithm === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048']
   const keyFile = path.join(dir, `${name}.key`)
   const certFile = path.join(dir, `${name}.crt`)
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30',
+    ['req', '-x509', ...keyOptions, '-nodes', '-days', '30',
       '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', keyFile, '-out', certFile],
     { stdio: 'ignore' },
   )
