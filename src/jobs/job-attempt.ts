@@ -8,6 +8,7 @@ import type { DownloadEvents } from '../core/events.js'
 import type { DownloadProgress, DownloadRow } from '../core/types.js'
 import { classifyYtDlpError, timeoutFailure, type FailureClassification } from './classify-error.js'
 import { recordCompletion } from './record-completion.js'
+import { newAttemptMarker } from '../process/attempt-marker.js'
 import { retryDelayMs } from './retry-policy.js'
 import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
 
@@ -32,6 +33,8 @@ export interface AttemptDeps {
   now: () => Date
   random: () => number
   killGraceMs: number
+  /** this server's id (attempt-marker.ts): every attempt's processes carry it */
+  serverId: string
   runDownload: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
 }
 
@@ -56,6 +59,7 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
       signal: job.controller.signal,
       userAgent,
       killGraceMs: deps.killGraceMs,
+      attemptMarker: newAttemptMarker(deps.serverId, row.id),
       onSpawn: (pid) => recordPid(row.id, pid, deps, log),
       onProgress: progress.report,
     })
@@ -112,6 +116,8 @@ function classify(err: unknown, config: Config): FailureClassification {
       return timeoutFailure(config.downloads.timeout_seconds)
     case RunFailureReason.unsafe_output:
       return { kind: 'permanent', code: 'unsafe_output', message: err.message }
+    case RunFailureReason.output_flood:
+      return { kind: 'permanent', code: 'downloader_failed', message: `${err.message}. The page probably confuses the downloader; try a newer yt-dlp.` }
     default:
       return classifyYtDlpError(err.stderr, err.exitCode)
   }

@@ -4,7 +4,8 @@
 // database is the truth; this class only holds the running processes. What users do to a
 // download (cancel, retry, delete) lives in download-actions.ts, which drives this class.
 import type { Logger } from 'pino'
-import type { Config } from '../core/config.js'
+import { resolvePaths, type Config } from '../core/config.js'
+import { loadOrCreateServerId } from '../process/attempt-marker.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadRow } from '../core/types.js'
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   downloaderRecheckMs?: number
   /** SIGTERM → SIGKILL grace period for yt-dlp */
   killGraceMs?: number
+  /** this server's id (attempt-marker.ts); default: the one kept in storage.data_dir */
+  serverId?: string
   /** replaces runYtDlp (tests only) */
   runDownload?: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
 }
@@ -76,9 +79,10 @@ export class DownloadWorker implements AttemptControl {
       checkDownloader,
       pauseRecheckMs: 5_000,
       downloaderRecheckMs: 30_000,
-      killGraceMs: 5_000,
+      killGraceMs: 3_000,
       runDownload: runYtDlp,
       ...deps,
+      serverId: deps.serverId ?? loadOrCreateServerId(resolvePaths(deps.config).dataDir),
     }
     this.#jobs = deps.jobs
     this.#attemptDeps = this.#deps

@@ -1,10 +1,12 @@
-// Finding and stopping yt-dlp process trees. yt-dlp is spawned as the leader of its own process
-// group, so signalling the group (-pid) also reaches the ffmpeg it starts for merging.
+// Finding and stopping downloader process trees. A downloader is spawned as the leader of its own
+// process group, so signalling the group (-pid) reaches the ffmpeg it starts for merging; what left
+// the group (setsid, re-parenting) is found by its attempt marker (attempt-marker.ts).
 // Zombies count as gone: once dead, a process cannot write another byte, and a process whose parent
 // died waits for init to reap it, which some container inits never do.
 import { execFile } from 'node:child_process'
 import { readFile, readdir } from 'node:fs/promises'
 import { promisify } from 'node:util'
+import { descendantsOf, findMarkedProcesses } from './attempt-marker.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -110,4 +112,69 @@ async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolea
     if (Date.now() >= deadline) return false
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
+}
+
+/** What one attempt's processes are known by. */
+export interface AttemptProcesses {
+  /** VDS_ATTEMPT value every process of the attempt inherited */
+  marker: string
+  /** the leader's pid, which is also its process group id (spawned detached) */
+  pgid?: number | undefined
+}
+
+/**
+ * Stops every process of an attempt: its group, and every process on the machine carrying its
+ * marker (children that called setsid, re-parented descendants). SIGTERM first, SIGKILL after
+ * `graceMs` to whatever is left, and sweeps again until nothing carries the marker, so a process
+ * forked during the stop is caught too. Resolves when all are gone or after a bounded wait.
+ */
+export async function stopAttemptProcesses(target: AttemptProcesses, graceMs: number): Promise<void> {
+  const live = () => attemptPids(target)
+  let pids = await live()
+  if (pids.length === 0 && !(target.pgid !== undefined && (await isProcessGroupAlive(target.pgid)))) return
+  signalAll(target, pids, 'SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline) {
+    await sleep(POLL_MS)
+    pids = await live()
+    if (pids.length === 0 && !(target.pgid !== undefined && (await isProcessGroupAlive(target.pgid)))) return
+  }
+  const killDeadline = Date.now() + AFTER_KILL_WAIT_MS
+  for (;;) {
+    signalAll(target, pids, 'SIGKILL')
+    await sleep(POLL_MS)
+    pids = await live()
+    const groupAlive = target.pgid !== undefined && (await isProcessGroupAlive(target.pgid))
+    if ((pids.length === 0 && !groupAlive) || Date.now() >= killDeadline) return
+  }
+}
+
+async function attemptPids(target: AttemptProcesses): Promise<number[]> {
+  const pids = new Set((await findMarkedProcesses(target.marker)).map((p) => p.pid))
+  // Where markers cannot be read (some macOS set-ups), the leader's descendants are the fallback.
+  if (process.platform !== 'linux' && target.pgid !== undefined && isProcessAlive(target.pgid)) {
+    for (const pid of await descendantsOf(target.pgid)) pids.add(pid)
+  }
+  return [...pids]
+}
+
+function signalAll(target: AttemptProcesses, pids: number[], signal: NodeJS.Signals): void {
+  if (target.pgid !== undefined) {
+    try {
+      process.kill(-target.pgid, signal)
+    } catch {
+      // the group is gone
+    }
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,6 +1,7 @@
-// Runs gallery-dl once for one job, under the same rules as yt-dlp: no shell, its own process group
-// stopped as a whole at the deadline or on abort, output read in bounded memory, and every file it
-// reports checked to be a regular file inside the job's work folder before the server touches it.
+// Runs gallery-dl once for one job, under the same rules as yt-dlp (process/spawn-bounded.ts, through
+// runTool): no shell, every process it starts stopped at the deadline or on abort, output read in
+// bounded memory, and every file it reports checked to be a regular file inside the job's work
+// folder before the server touches it.
 import { lstat, mkdir, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config } from '../../core/config.js'
@@ -32,6 +33,8 @@ export interface RunGalleryDlOptions {
   killGraceMs: number
   runTool: RunTool
   onSpawn?: (pid: number) => void
+  /** the attempt's VDS_ATTEMPT value (attempt-marker.ts), so its stop and recovery reach gallery-dl */
+  attemptMarker?: string | undefined
 }
 
 /** The command for gallery_dl.path: "auto" is the installed gallery-dl until a managed one exists. */
@@ -62,6 +65,7 @@ export async function runGalleryDl(options: RunGalleryDlOptions): Promise<Galler
     killGraceMs: options.killGraceMs,
     signal: options.signal,
     onSpawn: options.onSpawn,
+    marker: options.attemptMarker,
     onLine: (line) => {
       const file = parseFileLine(line)
       if (file !== undefined && !reported.includes(file)) reported.push(file)

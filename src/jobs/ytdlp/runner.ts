@@ -2,15 +2,14 @@
 // progress and the final file from stdout, enforce the time limit, and stop the whole tree
 // (TERM, then KILL) on timeout or abort. Whatever happens, the job's unfinished files are gone when
 // the promise settles; only a successful run leaves a file, and only inside the downloads folder.
-import { spawn } from 'node:child_process'
 import { mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import type { Config } from '../../core/config.js'
 import type { DownloadProgress, DownloadResult } from '../../core/types.js'
 import { confineToDownloads, jobWorkDir, removePartialFiles } from '../output-paths.js'
 import { findExecutable } from '../preflight.js'
-import { stopProcessGroup } from '../../process/process-tree.js'
+import { newAttemptMarker } from '../../process/attempt-marker.js'
+import { runBounded, type BoundedRunOutcome, type OutputLimits } from '../../process/spawn-bounded.js'
 import { buildYtDlpArgs } from './args.js'
 import { parseProgressLine, parseResultLine, type YtDlpResultLine } from './output.js'
 
@@ -26,6 +25,8 @@ export const RunFailureReason = {
   spawn_failed: 'spawn_failed',
   /** yt-dlp reported a file outside the downloads folder */
   unsafe_output: 'unsafe_output',
+  /** yt-dlp printed more than the output cap and was stopped */
+  output_flood: 'output_flood',
 } as const
 export type RunFailureReason = (typeof RunFailureReason)[keyof typeof RunFailureReason]
 
@@ -35,7 +36,7 @@ export class YtDlpRunError extends Error {
   constructor(
     readonly reason: RunFailureReason,
     message: string,
-    /** the last ~8 KB of yt-dlp's stderr */
+    /** the tail of yt-dlp's stderr (DEFAULT_OUTPUT_LIMITS.stderrTailBytes) */
     readonly stderr = '',
     readonly exitCode: number | null = null,
   ) {
@@ -59,10 +60,13 @@ export interface RunYtDlpOptions {
   onSpawn?: (pid: number) => void
   /** called for every progress line; must not throw */
   onProgress?: (progress: DownloadProgress) => void
+  /** VDS_ATTEMPT value for this attempt's processes (attempt-marker.ts); a fresh one when absent */
+  attemptMarker?: string
+  /** output caps (tests make them small) */
+  outputLimits?: Partial<OutputLimits>
 }
 
-const STDERR_TAIL_BYTES = 8 * 1024
-const DEFAULT_KILL_GRACE_MS = 5_000
+const DEFAULT_KILL_GRACE_MS = 3_000
 
 let ffmpegLookup: Promise<boolean> | undefined
 /** Looked up once per process: installing ffmpeg later needs a restart, which is rare and cheap. */
@@ -82,11 +86,10 @@ export async function runYtDlp(options: RunYtDlpOptions): Promise<DownloadResult
     canMerge: await ffmpegAvailable(),
   })
   const run = await runProcess(config.ytdlp.path, args, {
+    ...options,
+    marker: options.attemptMarker ?? newAttemptMarker('local', jobId),
     timeoutMs: config.downloads.timeout_seconds * 1000,
     killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-    signal: options.signal,
-    onSpawn: options.onSpawn,
-    onProgress: options.onProgress,
   })
   try {
     return await collectResult(run, downloadsDir, config)
@@ -114,6 +117,9 @@ async function collectResult(run: ProcessOutcome, downloadsDir: string, config: 
     throw new YtDlpRunError(RunFailureReason.timeout, `yt-dlp ran longer than ${config.downloads.timeout_seconds} s`, run.stderr)
   }
   if (run.stoppedBy === 'abort') throw new YtDlpRunError(RunFailureReason.aborted, 'the download was stopped', run.stderr)
+  if (run.stoppedBy === 'output_flood') {
+    throw new YtDlpRunError(RunFailureReason.output_flood, 'yt-dlp printed far more output than a download does and was stopped', run.stderr)
+  }
   if (run.exitCode !== 0 || !run.result) {
     const why = run.exitCode === 0 ? 'reported no file' : `exited with code ${run.exitCode ?? run.signal}`
     throw new YtDlpRunError(RunFailureReason.exit, `yt-dlp ${why}`, run.stderr, run.exitCode)
@@ -138,83 +144,28 @@ async function collectResult(run: ProcessOutcome, downloadsDir: string, config: 
   }
 }
 
-interface ProcessOptions {
-  timeoutMs: number
-  killGraceMs: number
-  signal: AbortSignal | undefined
-  onSpawn: ((pid: number) => void) | undefined
-  onProgress: ((progress: DownloadProgress) => void) | undefined
-}
-
-interface ProcessOutcome {
-  exitCode: number | null
-  signal: NodeJS.Signals | null
-  stderr: string
+interface ProcessOutcome extends BoundedRunOutcome {
   result: YtDlpResultLine | undefined
-  stoppedBy: 'timeout' | 'abort' | null
-  spawnError: NodeJS.ErrnoException | undefined
 }
 
-/** Resolves (never rejects) once the process has exited and, if we stopped it, its group is gone. */
-function runProcess(command: string, args: string[], options: ProcessOptions): Promise<ProcessOutcome> {
-  return new Promise((resolve) => {
-    const outcome: ProcessOutcome = { exitCode: null, signal: null, stderr: '', result: undefined, stoppedBy: null, spawnError: undefined }
-    if (options.signal?.aborted) return resolve({ ...outcome, stoppedBy: 'abort' })
-
-    const child = spawn(command, args, {
-      detached: true, // own process group: one signal reaches yt-dlp and the ffmpeg it starts
-      shell: false,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Unbuffered so progress arrives live through the pipe; UTF-8 so titles survive any locale.
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
-    })
-    let stopping: Promise<void> = Promise.resolve()
-    let settled = false
-    const stop = (reason: 'timeout' | 'abort') => {
-      if (outcome.stoppedBy !== null || child.pid === undefined) return
-      outcome.stoppedBy = reason
-      stopping = stopProcessGroup(child.pid, options.killGraceMs).catch(() => undefined)
-    }
-    const timer = setTimeout(() => stop('timeout'), options.timeoutMs)
-    const onAbort = () => stop('abort')
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    const finish = () => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onAbort)
-      void stopping.then(() => resolve(outcome))
-    }
-
-    if (child.pid !== undefined) safely(() => options.onSpawn?.(child.pid!))
-    createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (rawLine) => {
+/** Resolves (never rejects) once yt-dlp has exited and no process it started is left. */
+async function runProcess(command: string, args: string[], options: RunYtDlpOptions & { marker: string; timeoutMs: number; killGraceMs: number }): Promise<ProcessOutcome> {
+  let result: YtDlpResultLine | undefined
+  const run = await runBounded({
+    command,
+    args,
+    marker: options.marker,
+    timeoutMs: options.timeoutMs,
+    killGraceMs: options.killGraceMs,
+    signal: options.signal,
+    onSpawn: options.onSpawn,
+    limits: options.outputLimits,
+    onLine: (rawLine) => {
       const line = rawLine.replace(/^\r+/, '')
       const progress = parseProgressLine(line)
-      if (progress) return safely(() => options.onProgress?.(progress))
-      outcome.result ??= parseResultLine(line)
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      outcome.stderr = (outcome.stderr + chunk).slice(-STDERR_TAIL_BYTES)
-    })
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      // Only a failed spawn ends the run here; after a successful spawn 'close' always follows.
-      if (child.pid !== undefined) return
-      outcome.spawnError = err
-      finish()
-    })
-    child.on('close', (code, signal) => {
-      outcome.exitCode = code
-      outcome.signal = signal
-      finish()
-    })
+      if (progress) return options.onProgress?.(progress)
+      result ??= parseResultLine(line)
+    },
   })
-}
-
-/** Callbacks report their own errors; a throw must not break the pipe reader or the process. */
-function safely(callback: () => void): void {
-  try {
-    callback()
-  } catch {
-    // deliberately ignored, see above
-  }
+  return { ...run, result }
 }
