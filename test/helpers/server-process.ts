@@ -19,6 +19,8 @@ const SOURCE_DIR = path.join(REPO_ROOT, 'src')
 const BUILT_CLI = path.join(REPO_ROOT, 'dist', 'cli.js')
 const TSC = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
 const POLL_INTERVAL_MS = 5
+/** What `npm start` passes to node (package.json): a 2 MB young generation keeps idle RSS about 25 MB lower. */
+export const SERVE_NODE_FLAGS = ['--max-semi-space-size=2']
 const OUTPUT_TAIL_BYTES = 4096
 
 /** Config sections to merge over {@link baseConfig}; every section is flat, so one level suffices. */
@@ -168,7 +170,7 @@ export async function spawnServerProcess(options: ServerProcessOptions) {
   // A file, not a pipe: the server never blocks on a reader, and the parent spends no CPU draining it.
   const outputFd = openSync(outputFile, 'a')
   const spawnedAt = performance.now()
-  const child = spawn(process.execPath, [BUILT_CLI, 'serve', '--config', configFile], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, BUILT_CLI, 'serve', '--config', configFile], {
     cwd: dir,
     env: withoutVdsOverrides(process.env),
     stdio: ['ignore', outputFd, outputFd],
