@@ -27,6 +27,7 @@ const CONCURRENT_CLIENTS = 16
 /** Bounds each client's loop; the kill comes long before. */
 const MAX_REQUESTS_PER_CLIENT = 2000
 const KILL_DELAY_MS = { min: 50, max: 400 }
+const FIRST_ACK_TIMEOUT_MS = 20_000
 /** Errors of a request whose server died under it: no answer, so nothing was promised. */
 const SERVER_GONE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE'])
 
@@ -55,10 +56,14 @@ test('kill -9 under concurrent submissions loses no acknowledged link and duplic
   for (let cycle = 1; cycle <= CYCLES; cycle++) {
     const killDelayMs = KILL_DELAY_MS.min + Math.floor(Math.random() * (KILL_DELAY_MS.max - KILL_DELAY_MS.min + 1))
     const load = submitUntilServerDies(server, cycle)
+    // The random delay counts from the first acknowledgement, not from the first request: on a
+    // loaded machine the first commits can take longer than the whole delay, and a kill before
+    // any answer proves nothing.
+    await load.firstAcknowledged
     await sleep(killDelayMs)
     const exit = await server.stop('SIGKILL')
     assert.equal(exit.signal, 'SIGKILL')
-    const { answered, unanswered } = await load
+    const { answered, unanswered } = await load.done
     t.diagnostic(`cycle ${cycle}: killed after ${killDelayMs} ms; ${answered.length} acknowledged, ${unanswered.length} unanswered`)
     assert.ok(answered.length > 0, 'some submissions were acknowledged before the kill')
     assert.ok(unanswered.length > 0, 'the kill struck while requests were in flight')
@@ -98,10 +103,19 @@ test('a second server on the same data folder refuses to start and names the fir
 })
 
 /** Submits distinct links from concurrent clients until the server stops answering. */
-async function submitUntilServerDies(server: ServerProcess, cycle: number) {
+/** Load until the server dies; `firstAcknowledged` settles at the first 201 (or fails after 20 s). */
+function submitUntilServerDies(server: ServerProcess, cycle: number) {
   const answered: Acknowledged[] = []
   const unanswered: Submission[] = []
   let sent = 0
+  const stopWaiting = new AbortController()
+  let acknowledge = () => {}
+  const firstAcknowledged = Promise.race([
+    new Promise<void>((resolve) => (acknowledge = () => (stopWaiting.abort(), resolve()))),
+    sleep(FIRST_ACK_TIMEOUT_MS, undefined, { signal: stopWaiting.signal }).then(() =>
+      assert.fail(`no submission was acknowledged within ${FIRST_ACK_TIMEOUT_MS} ms`),
+    ),
+  ])
   const client = async () => {
     for (let i = 0; i < MAX_REQUESTS_PER_CLIENT; i++) {
       const submission = { url: videoUrl(cycle, sent++), idempotencyKey: randomUUID() }
@@ -115,10 +129,11 @@ async function submitUntilServerDies(server: ServerProcess, cycle: number) {
       }
       assert.equal(response.status, 201, response.body)
       answered.push({ ...submission, downloadId: JSON.parse(response.body).download_id })
+      acknowledge()
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENT_CLIENTS }, client))
-  return { answered, unanswered }
+  const done = Promise.all(Array.from({ length: CONCURRENT_CLIENTS }, client)).then(() => ({ answered, unanswered }))
+  return { firstAcknowledged, done }
 }
 
 function videoUrl(cycle: number, n: number): string {
