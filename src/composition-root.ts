@@ -25,6 +25,7 @@ import { createGroupCommit } from './db/group-commit.js'
 import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
 import { createDownloadActions } from './jobs/download-actions.js'
 import { recoverInterruptedJobs } from './jobs/recovery.js'
+import { loadOrCreateServerId } from './process/attempt-marker.js'
 import { checkDisk } from './jobs/preflight.js'
 import type { AppDeps } from './http/app-deps.js'
 import { VERSION } from './core/version.js'
@@ -70,7 +71,9 @@ export function createServices(options: ServiceOptions) {
   const jobs = createJobsRepository(db)
   const apiKeys = createApiKeysRepository(db)
   const events = new DownloadEvents()
-  const worker = new DownloadWorker({ jobs, config, events, log, downloadsDir, ...options.worker })
+  // Marks every downloader process this server starts; recovery stops only its own (attempt-marker.ts).
+  const serverId = options.worker?.serverId ?? loadOrCreateServerId(paths.dataDir)
+  const worker = new DownloadWorker({ jobs, config, events, log, downloadsDir, ...options.worker, serverId })
   const files = createDownloadFilesRepository(db)
   const actions = createDownloadActions({ jobs, downloads, files, events, worker, downloadsDir, ...(options.worker?.now ? { now: options.worker.now } : {}) })
   const probes: HealthProbes = options.probes?.(worker) ?? {
@@ -140,7 +143,8 @@ export function createServices(options: ServiceOptions) {
     /** absolute signed links for a notification about a download (SPEC §6) */
     notificationLinks,
     /** start-up recovery after a crash; run before worker.start() */
-    recover: (extra: { killGraceMs?: number } = {}) => recoverInterruptedJobs({ jobs, downloadsDir, log, events, ...extra }),
+    recover: (extra: { killGraceMs?: number } = {}) =>
+      recoverInterruptedJobs({ jobs, downloadsDir, serverId, log, events, isOwnJob: (id) => downloads.findById(id) !== undefined, ...extra }),
   }
 }
 

@@ -50,6 +50,8 @@ export interface DownloadRow {
   video_id: string | null
   /** process id of the running yt-dlp, for crash recovery */
   worker_pid: number | null
+  /** how often a crash (not a clean shutdown) cut this job's attempt short; see jobs/recovery.ts */
+  interrupted_count: number
   /** why a pending job is not running now (see WaitingReason) */
   waiting_reason: WaitingReason | null
   /** what the post turned out to be, once completed */

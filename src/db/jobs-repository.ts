@@ -81,7 +81,7 @@ export function createJobsRepository(db: Db) {
       RETURNING *`),
     // A retry asked for by a person starts over with the full retry budget; see docs/download-engine.md.
     retry: db.prepare<{ id: string; now: string }, DownloadRow>(`
-      UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, retry_count = 0,
+      UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, retry_count = 0, interrupted_count = 0,
         next_attempt_at = NULL, error_code = NULL, error_message = NULL, started_at = NULL, completed_at = NULL,
         ${CLEAR_PROGRESS}, ${CLEAR_RESULT}
       WHERE id = @id AND status IN ('failed', 'cancelled')
@@ -90,6 +90,18 @@ export function createJobsRepository(db: Db) {
     requeue: db.prepare<{ id: string; now: string }, DownloadRow>(`
       UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
         ${CLEAR_PROGRESS}
+      WHERE id = @id AND status = 'downloading'
+      RETURNING *`),
+    // Crash recovery: like requeue, and the interruption is counted (the crash-loop guard).
+    requeueAfterCrash: db.prepare<{ id: string; now: string }, DownloadRow>(`
+      UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
+        interrupted_count = interrupted_count + 1, ${CLEAR_PROGRESS}
+      WHERE id = @id AND status = 'downloading'
+      RETURNING *`),
+    // The disk guard stopped the attempt: the job waits for space, no retry counted.
+    waitForDisk: db.prepare<{ id: string; now: string }, DownloadRow>(`
+      UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
+        waiting_reason = 'disk_low', ${CLEAR_PROGRESS}
       WHERE id = @id AND status = 'downloading'
       RETURNING *`),
     listDownloading: db.prepare<[], DownloadRow>(`SELECT * FROM downloads WHERE status = 'downloading' ORDER BY seq`),
@@ -186,6 +198,16 @@ export function createJobsRepository(db: Db) {
     /** downloading → pending without counting a retry (shutdown, crash recovery). */
     requeue(id: string, now: string): DownloadRow | undefined {
       return statements.requeue.get({ id, now })
+    },
+
+    /** downloading → pending after a crash, counting the interruption (interrupted_count + 1). */
+    requeueAfterCrash(id: string, now: string): DownloadRow | undefined {
+      return statements.requeueAfterCrash.get({ id, now })
+    },
+
+    /** downloading → pending, waiting for free disk (waiting_reason disk_low, no retry counted). */
+    waitForDisk(id: string, now: string): DownloadRow | undefined {
+      return statements.waitForDisk.get({ id, now })
     },
 
     /** Rows left downloading; at start-up these are a crash's leftovers. */

@@ -185,4 +185,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX download_files_path ON download_files (file_path);
     `,
   },
+  {
+    version: 5,
+    name: 'crash-loop guard: interruptions per job',
+    sql: `
+      -- Attempts cut short by a crash (recovery finds the job still downloading). Past a few, the
+      -- job fails instead of being run again: it may be what brings the server down.
+      ALTER TABLE downloads ADD COLUMN interrupted_count INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ]

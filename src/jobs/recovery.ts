@@ -1,85 +1,104 @@
 // Start-up recovery after a crash (kill -9, power loss, OOM): jobs the database still calls
-// `downloading` lost their worker. yt-dlp runs in its own process group, so it may have outlived
-// the server and still be writing. Before such a job goes back to pending, every leftover yt-dlp
-// for our downloads folder is stopped and the job's unfinished files are removed, so a job never
-// has two processes. Run it after acquireInstanceLock and before the worker starts.
+// `downloading` lost their worker. A downloader runs in its own process group and may have
+// outlived the server, still writing. Before such a job goes back to pending, every leftover
+// process of this server's attempts is stopped — found by the VDS_ATTEMPT marker each of them
+// inherited (process/attempt-marker.ts), so a second server sharing the downloads folder keeps its
+// own — and the job's unfinished files are removed, so a job never has two processes.
+// Crash-loop guard: a job found interrupted MAX_INTERRUPTIONS times fails instead of running
+// again, since it may be what brings the server down. Run after acquireInstanceLock and before
+// the worker starts.
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import { INCOMPLETE_DIR, removePartialFiles } from './output-paths.js'
-import { findProcessesMentioning, stopProcessGroup, type ProcessInfo } from '../process/process-tree.js'
+import { findMarkedProcesses, serverMarkerPrefix } from '../process/attempt-marker.js'
+import { stopAttemptProcesses } from '../process/process-tree.js'
 
 export interface RecoveryDeps {
   jobs: JobsRepository
   /** absolute downloads folder */
   downloadsDir: string
+  /** this server's id (attempt-marker.ts): only its attempts' processes are stopped */
+  serverId: string
   log: Logger
   events?: DownloadEvents
   now?: () => Date
   /** SIGTERM → SIGKILL grace period */
   killGraceMs?: number
+  /** interruptions after which a job fails instead of running again (default MAX_INTERRUPTIONS) */
+  maxInterruptions?: number
+  /**
+   * Whether a work folder's job id is one of this server's downloads; another server sharing the
+   * downloads folder keeps its work folders. Without it every orphan work folder is removed.
+   */
+  isOwnJob?: (id: string) => boolean
 }
 
 /** What recovery did, for the start-up log and tests. */
 export interface RecoveryReport {
   /** jobs put back to pending */
   requeued: string[]
-  /** process ids of leftover yt-dlp processes that were stopped */
+  /** jobs failed by the crash-loop guard */
+  failed: string[]
+  /** process ids of leftover downloader processes that were stopped */
   stopped_pids: number[]
 }
 
+/** A job interrupted by this many crashes is failed, not run a fourth time. */
+export const MAX_INTERRUPTIONS = 3
+
 /**
- * Stops leftover yt-dlp processes, removes unfinished files and puts interrupted jobs back to
- * pending (no retry counted: the job did not fail, the server did).
+ * Stops leftover downloader processes, removes unfinished files and puts interrupted jobs back to
+ * pending (no retry counted: the job did not fail, the server did), or fails them past the guard.
  */
 export async function recoverInterruptedJobs(deps: RecoveryDeps): Promise<RecoveryReport> {
   const { jobs, downloadsDir } = deps
   const now = deps.now ?? (() => new Date())
-  const stopped = await stopLeftoverDownloads(downloadsDir, deps.killGraceMs ?? 5_000)
-  for (const leftover of stopped) {
-    deps.log.warn({ pid: leftover.pid, command: leftover.command.slice(0, 300) }, 'stopped a yt-dlp left running by a previous server')
-  }
+  const maxInterruptions = deps.maxInterruptions ?? MAX_INTERRUPTIONS
+  const stopped = await stopLeftoverAttempts(deps.serverId, deps.killGraceMs ?? 3_000)
+  if (stopped.length > 0) deps.log.warn({ pids: stopped }, 'stopped downloader processes left running by a previous run of this server')
 
-  const requeued: string[] = []
+  const report: RecoveryReport = { requeued: [], failed: [], stopped_pids: stopped }
   for (const row of jobs.listDownloading()) {
     await removePartialFiles(downloadsDir, row.id)
-    const back = jobs.requeue(row.id, now().toISOString())
+    const log = deps.log.child({ download_id: row.id, client_id: row.client_id })
+    if (row.interrupted_count + 1 >= maxInterruptions) {
+      const failed = await jobs.fail(row.id, crashLoopError(row.interrupted_count + 1), now().toISOString())
+      if (!failed) continue
+      report.failed.push(row.id)
+      deps.events?.emit('status', { id: row.id, status: failed.status, error_message: failed.error_message })
+      log.error({ interruptions: row.interrupted_count + 1 }, 'the server stopped during this download again and again; failed instead of retried')
+      continue
+    }
+    const back = await jobs.requeueAfterCrash(row.id, now().toISOString())
     if (!back) continue
-    requeued.push(row.id)
+    report.requeued.push(row.id)
     deps.events?.emit('status', { id: row.id, status: back.status, error_message: back.error_message })
-    deps.log.info({ download_id: row.id, client_id: row.client_id, worker_pid: row.worker_pid }, 'interrupted download back to pending')
+    log.info({ worker_pid: row.worker_pid, interruptions: back.interrupted_count }, 'interrupted download back to pending')
   }
-  await removeOrphanWorkDirs(downloadsDir)
-  return { requeued, stopped_pids: stopped.map((p) => p.pid) }
+  await removeOrphanWorkDirs(downloadsDir, deps.isOwnJob ?? (() => true))
+  return report
 }
 
-/**
- * Every yt-dlp we start names its work folder, <downloads>/.incomplete/<job id>, on its command
- * line. Finding processes by that path catches all leftovers for this downloads folder, including
- * one whose pid never reached the database, and never touches an unrelated process that reused a
- * recorded pid. We spawn yt-dlp as a group leader, so only leaders get their whole group stopped.
- */
-async function stopLeftoverDownloads(downloadsDir: string, killGraceMs: number): Promise<ProcessInfo[]> {
-  const marker = path.join(downloadsDir, INCOMPLETE_DIR) + path.sep
-  const leftovers = (await findProcessesMentioning(marker)).filter((p) => p.pid !== process.pid)
-  await Promise.all(
-    leftovers.map(async (leftover) => {
-      if (leftover.pgid === leftover.pid) return stopProcessGroup(leftover.pid, killGraceMs)
-      if (leftovers.some((other) => other.pid === leftover.pgid)) return // its leader is being stopped
-      try {
-        process.kill(leftover.pid, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-    }),
-  )
-  return leftovers
+function crashLoopError(interruptions: number) {
+  return {
+    code: 'downloader_failed',
+    message: `The server stopped ${interruptions} times while downloading this link, so it is not tried again by itself: it may be what brings the server down. Check the server log; retry it by hand once the cause is fixed.`,
+  }
+}
+
+/** Stops every process carrying one of this server's attempt markers; returns their pids. */
+async function stopLeftoverAttempts(serverId: string, killGraceMs: number): Promise<number[]> {
+  const leftovers = await findMarkedProcesses(serverMarkerPrefix(serverId), { prefix: true })
+  const markers = new Set(leftovers.map((p) => p.marker))
+  await Promise.all([...markers].map((marker) => stopAttemptProcesses({ marker }, killGraceMs)))
+  return leftovers.map((p) => p.pid)
 }
 
 /** Work folders of jobs that are no longer running (nothing runs before the worker starts). */
-async function removeOrphanWorkDirs(downloadsDir: string): Promise<void> {
+async function removeOrphanWorkDirs(downloadsDir: string, isOwnJob: (id: string) => boolean): Promise<void> {
   const entries = await readdir(path.join(downloadsDir, INCOMPLETE_DIR)).catch(() => [])
-  await Promise.all(entries.map((jobId) => removePartialFiles(downloadsDir, jobId)))
+  await Promise.all(entries.filter((jobId) => isOwnJob(jobId)).map((jobId) => removePartialFiles(downloadsDir, jobId)))
 }
