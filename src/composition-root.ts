@@ -34,6 +34,10 @@ import { NotificationDispatcher, type DispatcherDeps } from './notify/dispatcher
 import { publicBaseUrl } from './core/public-address.js'
 import { createPairingsRepository } from './db/pairings-repository.js'
 import { createPairingService } from './pairing/pairing-service.js'
+import { createToolsManager, type ToolsManagerDeps } from './tools/tools-manager.js'
+import { createCookieStore } from './logins/cookie-store.js'
+import { createLoginWaits } from './logins/login-waits.js'
+import { createAttemptSetup } from './jobs/attempt-setup.js'
 
 export type ResolvedPaths = ReturnType<typeof resolvePaths>
 
@@ -58,10 +62,15 @@ export interface ServiceOptions {
   serverCert?: () => string | null
   /** the file links' clock (tests) */
   now?: () => number
+  /** tools manager seams for tests (fetch, platform, retry delay, system commands) */
+  tools?: Partial<Pick<ToolsManagerDeps, 'fetch' | 'platform' | 'retryMs' | 'systemCommands' | 'now'>>
 }
 
 /** The file holding the secret that signs file links, in <data_dir>. */
 export const FILE_LINK_SECRET_FILE = 'file-links.secret'
+
+/** After a downloader update, failures this recent that a release may fix are queued again. */
+const REQUEUE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
 
 export function createServices(options: ServiceOptions) {
   const { config, db, log } = options
@@ -73,14 +82,44 @@ export function createServices(options: ServiceOptions) {
   const events = new DownloadEvents()
   // Marks every downloader process this server starts; recovery stops only its own (attempt-marker.ts).
   const serverId = options.worker?.serverId ?? loadOrCreateServerId(paths.dataDir)
-  const worker = new DownloadWorker({ jobs, config, events, log, downloadsDir, ...options.worker, serverId })
+  const cookies = createCookieStore(paths.dataDir)
+  const logins = createLoginWaits({ config, jobs, events, cookies, log })
+  const since7Days = () => new Date(Date.now() - REQUEUE_WINDOW_MS).toISOString()
+  const tools = createToolsManager({
+    config,
+    dataDir: paths.dataDir,
+    log,
+    // SPEC §3: what a new release may fix is queued again once, after each successful update.
+    onUpdated: async (name) => {
+      const requeued = await jobs.requeueAfterUpdate(since7Days(), new Date().toISOString())
+      for (const row of requeued) {
+        events.emit('status', { id: row.id, status: row.status, error_message: row.error_message })
+        events.emit('queued', { id: row.id })
+      }
+      if (requeued.length) log.info({ tool: name, count: requeued.length }, 'downloads that failed on a site change are queued again after the update')
+    },
+    ...options.tools,
+  })
+  const worker = new DownloadWorker({
+    jobs,
+    config,
+    events,
+    log,
+    downloadsDir,
+    checkDownloader: () => tools.ytdlpAvailability(),
+    attemptSetup: createAttemptSetup({ config, tools, cookies }),
+    ...options.worker,
+    serverId,
+  })
   const files = createDownloadFilesRepository(db)
   const actions = createDownloadActions({ jobs, downloads, files, events, worker, downloadsDir, ...(options.worker?.now ? { now: options.worker.now } : {}) })
   const probes: HealthProbes = options.probes?.(worker) ?? {
     worker: () => worker.status(),
     disk: () => checkDisk(downloadsDir, config.storage.min_free_disk_mb, options.worker?.freeDiskBytes),
-    // The worker's cached answer: a health check never starts a yt-dlp process of its own.
-    downloader: () => worker.downloaderStatus(),
+    // Cached answers: a health check never starts a yt-dlp process of its own.
+    downloader: () => tools.ytdlpAvailability(),
+    tools: () => tools.statuses(),
+    logins: () => logins.health(),
   }
   const keys = createKeyVerifier(config.security, apiKeys)
   const fileLinks = createFileLinks({
@@ -131,6 +170,9 @@ export function createServices(options: ServiceOptions) {
     notifications,
     notifier,
     pairing: createPairingService({ config, pairings: createPairingsRepository(db), apiKeys, keys }),
+    tools,
+    cookies,
+    logins,
   }
   return {
     ...deps,
@@ -139,6 +181,8 @@ export function createServices(options: ServiceOptions) {
     worker,
     notifier,
     paths,
+    tools,
+    logins,
     linkBases,
     /** absolute signed links for a notification about a download (SPEC §6) */
     notificationLinks,

@@ -89,6 +89,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
     const url = await app.listen({ host: config.server.host, port: config.server.port })
     services.worker.start()
+    // Installs a managed downloader in the background when none is usable: never waits on the network.
+    services.tools.start()
+    cleanups.push(() => services.tools.stop())
+    await services.logins.start()
+    cleanups.push(() => services.logins.stop())
     // Also sends what a crash left in the outbox.
     services.notifier.start()
     log.info({ address: url, version: VERSION, tls: tls !== null, startup_ms: Date.now() - startedAt }, 'server listening')

@@ -1,6 +1,8 @@
 // `vds doctor`: checks everything the server depends on and prints one line per check, so a
 // problem is found before a phone's link waits on it.
 import { existsSync } from 'node:fs'
+import pino from 'pino'
+import { createToolsManager } from '../tools/tools-manager.js'
 import { ConfigError, loadConfig, resolvePaths, type Config } from '../core/config.js'
 import { checkCertificate } from './doctor-certificate.js'
 import { check, CheckStatus, type CheckResult } from './doctor-check.js'
@@ -52,7 +54,7 @@ async function diagnose(configFile: string | undefined, env: NodeJS.ProcessEnv):
 async function runChecks(config: Config): Promise<CheckResult[]> {
   const paths = resolvePaths(config)
   return Promise.all([
-    checkYtDlp(config.ytdlp.path),
+    checkYtDlp(createToolsManager({ config, dataDir: paths.dataDir, log: pino({ level: 'silent' }) }).commandFor('yt-dlp').command),
     checkFfmpeg(),
     checkDiskSpace(paths.downloadsDir, config.storage.min_free_disk_mb),
     ...checkDatabaseAndKeys(config, paths.dataDir),

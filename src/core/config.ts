@@ -73,7 +73,7 @@ export const ConfigSchema = Type.Object(
       embed_metadata: Type.Boolean({ default: true, description: 'title, uploader, date, source link and cover art in the file' }),
     }),
     ytdlp: section({
-      path: Type.String({ minLength: 1, default: 'yt-dlp' }),
+      path: Type.String({ minLength: 1, default: 'auto', description: "auto: the managed yt-dlp (tools.managed), else the installed one; else the owner's path, never replaced" }),
       cookies_file: NullableString('Netscape cookies file for sites that need a login'),
       user_agents: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
       rate_limit: Type.Union([Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?[KkMmGg]?$' }), Type.Null()], {

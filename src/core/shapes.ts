@@ -50,6 +50,13 @@ export const HealthDisk = Type.Object({
   ok: Type.Boolean(),
 })
 export const HealthDownloader = Type.Object({ available: Type.Boolean(), version: Nullable(Type.String()) })
+/** The yt-dlp the next attempt runs, and how current it is kept. */
+export const HealthDownloaderReport = Type.Object({
+  ...HealthDownloader.properties,
+  age_days: Nullable(Type.Integer({ description: 'days since the release the version names; null when it is not a date' })),
+  managed: Type.Boolean({ description: 'the server keeps yt-dlp current in <data_dir>/tools' }),
+  last_update_check_at: Nullable({ ...Timestamp, description: 'the last update check; null when not managed or not checked yet' }),
+})
 export const HealthCheck = Type.Object(
   {
     name: Type.String({ description: 'what is checked: database, worker, disk, downloader, …' }),
@@ -69,7 +76,7 @@ export const Health = Type.Object(
     queue: HealthQueue,
     worker: HealthWorker,
     disk: HealthDisk,
-    downloader: HealthDownloader,
+    downloader: HealthDownloaderReport,
     checks: Type.Array(HealthCheck, { description: 'the reasons for degraded or unhealthy; empty when healthy' }),
   },
   { title: 'Health' },

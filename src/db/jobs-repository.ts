@@ -34,9 +34,10 @@ export function createJobsRepository(db: Db) {
     // One statement: the SELECT and the UPDATE cannot interleave with another writer.
     claimNext: db.prepare<{ now: string }, DownloadRow>(`
       UPDATE downloads SET status = 'downloading', started_at = @now, updated_at = @now, worker_pid = NULL,
-        next_attempt_at = NULL, ${CLEAR_PROGRESS}
+        next_attempt_at = NULL, waiting_reason = NULL, ${CLEAR_PROGRESS}
       WHERE id = (SELECT id FROM downloads
                   WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+                    AND (waiting_reason IS NULL OR waiting_reason <> 'login_required')
                   ORDER BY seq LIMIT 1)
       RETURNING *`),
     recordPid: db.prepare<{ id: string; pid: number; now: string }>(`
@@ -76,14 +77,14 @@ export function createJobsRepository(db: Db) {
       RETURNING *`),
     cancel: db.prepare<{ id: string; now: string }, DownloadRow>(`
       UPDATE downloads SET status = 'cancelled', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
-        error_code = NULL, error_message = NULL
+        error_code = NULL, error_message = NULL, waiting_reason = NULL
       WHERE id = @id AND status IN ('pending', 'downloading')
       RETURNING *`),
     // A retry asked for by a person starts over with the full retry budget; see docs/download-engine.md.
     retry: db.prepare<{ id: string; now: string }, DownloadRow>(`
       UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, retry_count = 0, interrupted_count = 0,
         next_attempt_at = NULL, error_code = NULL, error_message = NULL, started_at = NULL, completed_at = NULL,
-        ${CLEAR_PROGRESS}, ${CLEAR_RESULT}
+        waiting_reason = NULL, ${CLEAR_PROGRESS}, ${CLEAR_RESULT}
       WHERE id = @id AND status IN ('failed', 'cancelled')
       RETURNING *`),
     // Shutdown and crash recovery: the attempt was interrupted, not failed, so no retry is counted.
@@ -103,6 +104,25 @@ export function createJobsRepository(db: Db) {
       UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
         waiting_reason = 'disk_low', ${CLEAR_PROGRESS}
       WHERE id = @id AND status = 'downloading'
+      RETURNING *`),
+    // A login wall: the job waits for cookies (no retry counted); the trigger of migration 3 queues
+    // the login_required notification in this same statement.
+    waitForLogin: db.prepare<JobError & { id: string; now: string }, DownloadRow>(`
+      UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
+        waiting_reason = 'login_required', error_code = @code, error_message = @message, ${CLEAR_PROGRESS}
+      WHERE id = @id AND status = 'downloading'
+      RETURNING *`),
+    listWaitingForLogin: db.prepare<[], DownloadRow>(`
+      SELECT * FROM downloads WHERE status = 'pending' AND waiting_reason = 'login_required' ORDER BY seq`),
+    resumeFromLogin: db.prepare<{ id: string; now: string }, DownloadRow>(`
+      UPDATE downloads SET waiting_reason = NULL, updated_at = @now
+      WHERE id = @id AND status = 'pending' AND waiting_reason = 'login_required'
+      RETURNING *`),
+    // After a downloader update: what a new release may fix, failed recently, queued again as new.
+    requeueAfterUpdate: db.prepare<{ since: string; now: string }, DownloadRow>(`
+      UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
+        retry_count = 0, error_code = NULL, error_message = NULL, waiting_reason = NULL, started_at = NULL, completed_at = NULL
+      WHERE status = 'failed' AND error_code IN ('site_changed', 'unsupported_url') AND updated_at >= @since
       RETURNING *`),
     listDownloading: db.prepare<[], DownloadRow>(`SELECT * FROM downloads WHERE status = 'downloading' ORDER BY seq`),
     earliestScheduled: db.prepare<[], { at: string | null }>(`
@@ -208,6 +228,26 @@ export function createJobsRepository(db: Db) {
     /** downloading → pending, waiting for free disk (waiting_reason disk_low, no retry counted). */
     waitForDisk(id: string, now: string): DownloadRow | undefined {
       return statements.waitForDisk.get({ id, now })
+    },
+
+    /** downloading → pending, waiting for cookies (waiting_reason login_required, no retry counted). */
+    waitForLogin(id: string, error: JobError, now: string): DownloadRow | undefined {
+      return statements.waitForLogin.get({ ...error, id, now })
+    },
+
+    /** Jobs waiting for a login, oldest first. */
+    listWaitingForLogin(): DownloadRow[] {
+      return statements.listWaitingForLogin.all()
+    },
+
+    /** The given login-waiting jobs may run again (new cookies for their site); the rows changed. */
+    resumeFromLogin(ids: readonly string[], now: string): DownloadRow[] {
+      return db.transaction(() => ids.flatMap((id) => statements.resumeFromLogin.get({ id, now }) ?? []))()
+    },
+
+    /** failed with site_changed or unsupported_url since `since` → pending again, as new. */
+    requeueAfterUpdate(since: string, now: string): DownloadRow[] {
+      return statements.requeueAfterUpdate.all({ since, now })
     },
 
     /** Rows left downloading; at start-up these are a crash's leftovers. */

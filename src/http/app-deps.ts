@@ -18,6 +18,9 @@ import type { Metrics } from '../status/metrics.js'
 import type { NotificationsRepository } from '../db/notifications-repository.js'
 import type { NotificationDispatcher } from '../notify/dispatcher.js'
 import type { PairingService } from '../pairing/pairing-service.js'
+import type { ToolsManager } from '../tools/tools-manager.js'
+import type { CookieStore } from '../logins/cookie-store.js'
+import type { LoginWaits } from '../logins/login-waits.js'
 
 export interface AppDeps {
   config: Config
@@ -50,4 +53,10 @@ export interface AppDeps {
   notifier: Pick<NotificationDispatcher, 'senderContext'>
   /** pairing codes for phones */
   pairing: PairingService
+  /** the managed downloaders (GET /api/v1/tools, POST /api/v1/tools/update) */
+  tools: Pick<ToolsManager, 'statuses' | 'checkNow'>
+  /** per-site cookies (PUT/GET/DELETE /api/v1/cookies) */
+  cookies: CookieStore
+  /** resumes jobs waiting for a login when their site gets cookies */
+  logins: Pick<LoginWaits, 'resumeSite'>
 }

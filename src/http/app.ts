@@ -30,6 +30,8 @@ import { eventsRoute } from './routes/events.js'
 import { metricsRoute } from './routes/metrics.js'
 import { webUiRoutes } from './routes/web-ui.js'
 import { swaggerOptions } from './openapi.js'
+import { toolsRoutes } from './routes/tools.js'
+import { cookiesRoutes } from './routes/cookies.js'
 
 // Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/
@@ -148,6 +150,8 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
   await app.register(metricsRoute, deps)
   await app.register(pushRoutes, deps)
   await app.register(pairingRoutes, deps)
+  await app.register(toolsRoutes, deps)
+  await app.register(cookiesRoutes, deps)
   await app.register(caRoutes, { caCert: deps.caCert })
   await app.register(webUiRoutes)
 

@@ -10,6 +10,7 @@ import { classifyYtDlpError, timeoutFailure, type FailureClassification } from '
 import { recordCompletion } from './record-completion.js'
 import { newAttemptMarker } from '../process/attempt-marker.js'
 import { retryDelayMs } from './retry-policy.js'
+import type { AttemptSetup } from './attempt-setup.js'
 import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
 
 /** A claimed job while its attempt runs. */
@@ -21,7 +22,7 @@ export interface RunningJob {
 }
 
 /** How an attempt ended, as far as the worker cares. */
-export type AttemptOutcome = 'completed' | 'retry_scheduled' | 'failed' | 'cancelled' | 'requeued' | 'downloader_missing'
+export type AttemptOutcome = 'completed' | 'retry_scheduled' | 'failed' | 'cancelled' | 'requeued' | 'downloader_missing' | 'login_required'
 
 export interface AttemptDeps {
   jobs: JobsRepository
@@ -36,6 +37,8 @@ export interface AttemptDeps {
   /** this server's id (attempt-marker.ts): every attempt's processes carry it */
   serverId: string
   runDownload: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
+  /** per attempt: the downloader files to run and the site's cookies (default: the config as it is) */
+  attemptSetup?: AttemptSetup
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 1_000
@@ -50,11 +53,12 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
   log.info({ url: row.url, attempt: row.retry_count + 1 }, 'download started')
   const startedMs = Date.now()
   const progress = createProgressReporter(row.id, deps, log)
+  const prepared = deps.attemptSetup?.(row)
   try {
     const result = await deps.runDownload({
       url: row.url,
       jobId: row.id,
-      config: deps.config,
+      config: prepared?.config ?? deps.config,
       downloadsDir,
       signal: job.controller.signal,
       userAgent,
@@ -69,11 +73,13 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
     log.info({ file_path: result.file_path, file_size: result.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
     return 'completed'
   } catch (err) {
-    return recordFailure(job, err, deps, log)
+    return recordFailure(job, err, deps, log, prepared?.cookieSite ?? null)
+  } finally {
+    prepared?.release()
   }
 }
 
-function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger): AttemptOutcome {
+function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger, cookieSite: string | null): AttemptOutcome {
   const { id, retry_count } = job.row
   const { jobs, events } = deps
   const iso = () => deps.now().toISOString()
@@ -93,6 +99,13 @@ function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Lo
   const verdict = classify(err, deps.config)
   const error = { code: verdict.code, message: verdict.message }
   const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined }
+  if (verdict.code === 'login_required') {
+    // Not a failure: it waits for cookies (no retry counted); new cookies for the site resume it.
+    const row = jobs.waitForLogin(id, error, iso())
+    if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
+    log.warn({ ...details, cookies_used: cookieSite !== null }, 'download waits for a login: upload cookies for the site')
+    return 'login_required'
+  }
   const delayMs = verdict.kind === 'transient' ? retryDelayMs(retry_count, deps.config.downloads.retry_delays_seconds, deps.random) : undefined
   if (delayMs !== undefined) {
     const nextAttemptAt = new Date(deps.now().getTime() + delayMs).toISOString()

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
 import { checkDisk, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
+import { ytdlpCommand } from './ytdlp/runner.js'
 
 /** Why the queue waits instead of starting downloads. Jobs stay pending meanwhile. */
 export const PauseReason = { low_disk: 'low_disk', ytdlp_missing: 'ytdlp_missing' } as const
@@ -32,7 +33,7 @@ export function createQueueGate(deps: QueueGateDeps) {
     const fresh = downloader && (downloader.status.available || Date.now() - downloader.checkedAtMs < deps.downloaderRecheckMs)
     if (fresh) return Promise.resolve(downloader!.status)
     downloaderCheck ??= deps
-      .checkDownloader(config.ytdlp.path)
+      .checkDownloader(ytdlpCommand(config))
       .then((status) => {
         downloader = { status, checkedAtMs: Date.now() }
         return status

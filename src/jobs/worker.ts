@@ -12,6 +12,7 @@ import type { DownloadRow } from '../core/types.js'
 import type { HealthWorker } from '../core/shapes.js'
 import type { AttemptControl } from './download-actions.js'
 import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
+import type { AttemptSetup } from './attempt-setup.js'
 import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
 import { runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
@@ -48,6 +49,8 @@ export interface WorkerDeps {
   serverId?: string
   /** replaces runYtDlp (tests only) */
   runDownload?: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
+  /** per attempt: which downloader files run and the site's cookies (tools and logins) */
+  attemptSetup?: AttemptSetup
 }
 
 interface ActiveJob extends RunningJob {

@@ -86,7 +86,7 @@ export function createCookieStore(dataDir: string) {
     ensureDir,
 
     /** Validates and stores the cookies for a site, replacing any before. Throws InvalidCookiesError. */
-    put(siteName: string, text: string): CookieSiteInfo {
+    put(siteName: string, text: string): CookieSiteInfo & { skipped: number } {
       const site = normalizeSite(siteName)
       const parsed = parseCookiesFile(text, site)
       ensureDir()
@@ -99,8 +99,11 @@ export function createCookieStore(dataDir: string) {
         closeSync(fd)
       }
       renameSync(temp, fileOf(site))
-      return info(site)!
+      return { ...info(site)!, skipped: parsed.skipped }
     },
+
+    /** The stored form of a site name; throws InvalidSiteError. */
+    normalize: normalizeSite,
 
     /** Sites with stored cookies, sorted. */
     sites,

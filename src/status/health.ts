@@ -4,12 +4,19 @@ import type { DownloadsRepository } from '../db/downloads-repository.js'
 import type { Health } from '../core/shapes.js'
 import type { WorkerStatus } from '../jobs/worker.js'
 import type { DiskStatus, DownloaderStatus } from '../jobs/preflight.js'
+import type { LoginHealth } from '../logins/login-waits.js'
+import { ageDays } from '../tools/release-assets.js'
+import type { ToolStatus } from '../tools/tools-manager.js'
 
 /** Where the report's facts come from (the worker and preflight checks; tests substitute them). */
 export interface HealthProbes {
   worker(): WorkerStatus
   disk(): Promise<DiskStatus>
   downloader(): Promise<DownloaderStatus>
+  /** the managed downloaders' facts (update checks); absent: nothing is managed */
+  tools?(): Promise<ToolStatus[]>
+  /** jobs waiting for a login, cookies about to expire */
+  logins?(): Promise<LoginHealth>
 }
 
 export interface HealthServiceDeps {
@@ -20,8 +27,8 @@ export interface HealthServiceDeps {
   startedAt: number
 }
 
-/** yt-dlp versions are dates; extractors for TikTok/Instagram break within months. */
-const YTDLP_MAX_AGE_DAYS = 365
+/** yt-dlp versions are dates; extractors for TikTok/Instagram break within weeks to months. */
+export const YTDLP_MAX_AGE_DAYS = 90
 
 export function createHealthService(deps: HealthServiceDeps) {
   return {
@@ -35,14 +42,34 @@ export function createHealthService(deps: HealthServiceDeps) {
       }
       const worker = deps.probes.worker()
       if (!worker.running) checks.push({ name: 'worker', status: 'fail', message: 'download worker is not running' })
-      const [disk, downloader] = await Promise.all([deps.probes.disk(), deps.probes.downloader()])
+      const [disk, downloader, tools, logins] = await Promise.all([
+        deps.probes.disk(),
+        deps.probes.downloader(),
+        deps.probes.tools?.() ?? [],
+        deps.probes.logins?.() ?? { waiting: [], expiring: [] },
+      ])
+      const age = ageDays(downloader.version, new Date())
+      const ytdlp = tools.find((tool) => tool.name === 'yt-dlp')
       if (!disk.ok) {
         checks.push({ name: 'disk', status: 'warn', message: 'free disk below storage.min_free_disk_mb; downloads paused' })
       }
       if (!downloader.available) {
         checks.push({ name: 'downloader', status: 'warn', message: 'yt-dlp not found (ytdlp.path); downloads paused' })
-      } else if (isOld(downloader.version)) {
-        checks.push({ name: 'downloader', status: 'warn', message: `yt-dlp ${downloader.version} is over a year old; update it` })
+      } else if (age !== null && age > YTDLP_MAX_AGE_DAYS) {
+        const how = ytdlp?.managed ? 'the managed copy has not been updated (see the update check)' : 'update it, or set ytdlp.path: auto so the server keeps it current'
+        checks.push({ name: 'downloader', status: 'warn', message: `yt-dlp ${downloader.version} is ${age} days old: ${how}` })
+      }
+      for (const tool of tools) {
+        if (tool.managed && tool.last_check_ok === false) {
+          checks.push({ name: 'downloader_update', status: 'warn', message: `${tool.name}: ${tool.failed_checks} failed update check(s) in a row: ${tool.last_check_message ?? 'no reason given'}` })
+        }
+      }
+      for (const { site, jobs } of logins.waiting) {
+        checks.push({ name: 'login', status: 'warn', message: `${site} needs a login: ${jobs} download(s) wait for cookies (vds cookies import ${site} FILE, or the web page)` })
+      }
+      for (const { site, earliest_expiry } of logins.expiring) {
+        const past = Date.parse(earliest_expiry) <= Date.now()
+        checks.push({ name: 'cookies', status: 'warn', message: `the cookies for ${site} ${past ? 'expired' : 'expire'} on ${earliest_expiry}: export fresh ones (vds cookies import ${site} FILE)` })
       }
       const failed = checks.some((c) => c.status === 'fail')
       const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null
@@ -60,18 +87,17 @@ export function createHealthService(deps: HealthServiceDeps) {
         },
         worker: { running: worker.running, active: worker.active, max_concurrent: worker.max_concurrent },
         disk,
-        downloader,
+        downloader: {
+          available: downloader.available,
+          version: downloader.version,
+          age_days: age,
+          managed: ytdlp?.managed ?? false,
+          last_update_check_at: ytdlp?.managed ? ytdlp.last_check_at : null,
+        },
         checks,
       }
     },
   }
-}
-
-function isOld(version: string | null): boolean {
-  const match = version && /^(\d{4})\.(\d{2})\.(\d{2})/.exec(version)
-  if (!match) return false
-  const released = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
-  return Date.now() - released > YTDLP_MAX_AGE_DAYS * 24 * 60 * 60 * 1000
 }
 
 export type HealthService = ReturnType<typeof createHealthService>

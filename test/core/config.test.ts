@@ -28,7 +28,8 @@ test('defaults match SPEC §4', () => {
   assert.deepEqual(config.downloads.retry_delays_seconds, [60, 300, 900])
   assert.deepEqual(config.downloads.allowed_domains, ['tiktok.com', 'instagram.com'])
   assert.equal(config.downloads.deduplicate, true)
-  assert.equal(config.ytdlp.path, 'yt-dlp')
+  assert.equal(config.ytdlp.path, 'auto')
+  assert.deepEqual(config.tools, { managed: true, channel: 'stable', ytdlp_version: null, check_interval_hours: 24, ytdlp_release_url: null, gallery_dl_release_url: null })
   assert.deepEqual(config.security, {
     require_api_key: true, api_keys: [], rate_limit_per_hour: 100, max_body_bytes: 8192,
     max_url_length: 2048, max_submission_age_days: 30, file_link_ttl_hours: 72, session_ttl_days: 30, max_event_streams: 100,

@@ -57,6 +57,8 @@ export interface TestAppOptions {
   notifier?: ServiceOptions['notifier']
   /** the clock of signed file links (unix ms) */
   now?: () => number
+  /** tools manager seams (platform, fetch, retry delay) */
+  tools?: ServiceOptions['tools']
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
@@ -71,11 +73,14 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     ...(options.resolve ? { resolve: options.resolve } : {}),
     ...(options.notifier ? { notifier: options.notifier } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
   })
   const app = await buildApp(services)
   if (options.startWorker) services.worker.start()
   t.after(async () => {
     await services.notifier.stop()
+    await services.tools.stop()
+    services.logins.stop()
     await services.worker.stop()
     await app.close()
     closeDatabase(db)

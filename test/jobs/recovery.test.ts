@@ -11,6 +11,7 @@ import { jobWorkDir } from '../../src/jobs/output-paths.js'
 import { assertNoneLeft, fakeSnippets, livePids, writeFakeDownloader } from '../helpers/fake-downloaders.js'
 import { recoverInterruptedJobs } from '../../src/jobs/recovery.js'
 import { buildYtDlpArgs } from '../../src/jobs/ytdlp/args.js'
+import { ytdlpCommand } from '../../src/jobs/ytdlp/runner.js'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
 import { createEngineFixture, partialFiles, waitFor, waitForStatus, type EngineFixture } from './helpers.js'
 
@@ -29,7 +30,7 @@ function startOrphanDownload(fx: EngineFixture, id: string): number {
   assert.equal(row?.id, id)
   const args = buildYtDlpArgs({ url: row.url, jobId: id, ytdlp: fx.config.ytdlp, downloadsDir: fx.downloadsDir, userAgent: null, canMerge: true })
   const env = { ...process.env, [ATTEMPT_ENV]: newAttemptMarker(serverIdOf(fx), id) }
-  const child = spawn(fx.config.ytdlp.path, args, { detached: true, stdio: 'ignore', env })
+  const child = spawn(ytdlpCommand(fx.config), args, { detached: true, stdio: 'ignore', env })
   child.unref()
   assert.ok(child.pid)
   fx.jobs.recordPid(id, child.pid, new Date().toISOString())

@@ -72,6 +72,11 @@ let ffmpegLookup: Promise<boolean> | undefined
 /** Looked up once per process: installing ffmpeg later needs a restart, which is rare and cheap. */
 const ffmpegAvailable = () => (ffmpegLookup ??= findExecutable('ffmpeg').then((found) => found !== null))
 
+/** The command for ytdlp.path: "auto" is the installed yt-dlp where the attempt was not given the managed one. */
+export function ytdlpCommand(config: Config): string {
+  return config.ytdlp.path === 'auto' ? 'yt-dlp' : config.ytdlp.path
+}
+
 /** Downloads one URL; resolves with the finished file, rejects with YtDlpRunError. */
 export async function runYtDlp(options: RunYtDlpOptions): Promise<DownloadResult> {
   const downloadsDir = path.resolve(options.downloadsDir)
@@ -85,7 +90,7 @@ export async function runYtDlp(options: RunYtDlpOptions): Promise<DownloadResult
     userAgent: options.userAgent ?? null,
     canMerge: await ffmpegAvailable(),
   })
-  const run = await runProcess(config.ytdlp.path, args, {
+  const run = await runProcess(ytdlpCommand(config), args, {
     ...options,
     marker: options.attemptMarker ?? newAttemptMarker('local', jobId),
     timeoutMs: config.downloads.timeout_seconds * 1000,
@@ -110,7 +115,7 @@ async function collectResult(run: ProcessOutcome, downloadsDir: string, config: 
   if (run.spawnError) {
     throw new YtDlpRunError(
       RunFailureReason.spawn_failed,
-      `Cannot run yt-dlp ("${config.ytdlp.path}": ${run.spawnError.code ?? run.spawnError.message}). Install yt-dlp or set ytdlp.path in the config.`,
+      `Cannot run yt-dlp ("${ytdlpCommand(config)}": ${run.spawnError.code ?? run.spawnError.message}). Install yt-dlp or set ytdlp.path in the config.`,
     )
   }
   if (run.stoppedBy === 'timeout') {
