@@ -71,6 +71,8 @@ function startLiveUpdates() {
     onEvent: ({ event, data }) => {
       if (event === 'status') history.onStatusEvent(data)
       else if (event === 'progress') history.onProgressEvent(data)
+      // Too much was missed (or the server restarted): the current state of what matters.
+      else if (event === 'snapshot') for (const download of data.downloads) history.onStatusEvent(download)
     },
   })
 }

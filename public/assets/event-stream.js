@@ -4,17 +4,19 @@
 const FIRST_RETRY_MS = 1000
 const MAX_RETRY_MS = 15_000
 
-/** Parses one SSE block ("event: x\ndata: {...}") into { event, data }, or null for comments and retry hints. */
+/** Parses one SSE block ("id: n\nevent: x\ndata: {...}") into { id, event, data }, or null for comments and retry hints. */
 function parseBlock(block) {
   let event = 'message'
+  let id = null
   const data = []
   for (const line of block.split('\n')) {
     if (line.startsWith('event:')) event = line.slice(6).trim()
+    else if (line.startsWith('id:')) id = line.slice(3).trim()
     else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
   }
   if (data.length === 0) return null
   try {
-    return { event, data: JSON.parse(data.join('\n')) }
+    return { id, event, data: JSON.parse(data.join('\n')) }
   } catch {
     return null
   }
@@ -47,6 +49,8 @@ export function openEventStream({ getKey, onEvent, onState }) {
   let wake = null
   let retryMs = FIRST_RETRY_MS
   let reconnectAtOnce = false
+  // Sent back on reconnect, so the server replays what was missed (or sends a snapshot).
+  let lastEventId = null
 
   const pause = (ms) =>
     new Promise((resolve) => {
@@ -62,7 +66,7 @@ export function openEventStream({ getKey, onEvent, onState }) {
       controller = new AbortController()
       try {
         const response = await fetch('/api/v1/events', {
-          headers: { 'X-API-Key': getKey() ?? '', Accept: 'text/event-stream' },
+          headers: { 'X-API-Key': getKey() ?? '', Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) },
           cache: 'no-store',
           signal: controller.signal,
         })
@@ -73,7 +77,10 @@ export function openEventStream({ getKey, onEvent, onState }) {
         if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`)
         retryMs = FIRST_RETRY_MS
         onState('live')
-        await readEvents(response.body, onEvent)
+        await readEvents(response.body, (parsed) => {
+          if (parsed.id) lastEventId = parsed.id
+          onEvent(parsed)
+        })
       } catch {
         // a dropped connection, a sleeping phone, a restarting server: all end up retrying below
       }

@@ -114,7 +114,7 @@ export function createHistoryList({ elements, api, onError, announce }) {
     },
     /** A download the user just submitted (the event for it may have come first: no double). */
     added: (id) => refresh(id),
-    onStatusEvent({ id, status }) {
+    onStatusEvent({ download_id: id, status }) {
       if (status === null) return remove(id)
       const item = items.get(id)
       if (!item && !wouldList(status)) return
@@ -124,7 +124,7 @@ export function createHistoryList({ elements, api, onError, announce }) {
       }
       void refresh(id)
     },
-    onProgressEvent({ id, progress }) {
+    onProgressEvent({ download_id: id, progress }) {
       const item = items.get(id)
       if (!item) return
       if (item.download.status === 'downloading') item.updateProgress(progress)

@@ -123,7 +123,7 @@ test('GET /api/v1/events streams status and progress as Server-Sent Events', asy
   const { app } = await buildTestApp(t, { config: engineConfig, startWorker: true })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
-  const events: Array<{ event: string; data: { id: string; download_id?: string; status?: string; kind?: string; files?: { file_url: string }[]; file_url?: string } }> = []
+  const events: Array<{ event: string; data: { download_id: string; status?: string; kind?: string; files?: { file_url: string }[]; file_url?: string } }> = []
   const stream = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth }, resolve)
     req.on('error', reject)
@@ -151,16 +151,15 @@ test('GET /api/v1/events streams status and progress as Server-Sent Events', asy
   media.setSlowRate(8 * 1024 * 1024)
   const id = await submit(app, media.url('/slow.mp4'))
   await Promise.race([completed, new Promise((_, reject) => setTimeout(() => reject(new Error('no completed event')), 30_000))])
-  const statuses = events.filter((e) => e.event === 'status' && e.data.id === id).map((e) => e.data.status)
+  const statuses = events.filter((e) => e.event === 'status' && e.data.download_id === id).map((e) => e.data.status)
   assert.deepEqual(statuses.slice(0, 2), ['pending', 'downloading'])
   assert.equal(statuses.at(-1), 'completed')
   // A status event is the whole download object, with the file links this reader may use.
-  const last = events.filter((e) => e.event === 'status' && e.data.id === id).at(-1)!.data
-  assert.equal(last.download_id, id)
+  const last = events.filter((e) => e.event === 'status' && e.data.download_id === id).at(-1)!.data
   assert.equal(last.kind, 'video')
   assert.equal(last.files?.length, 1)
   assert.equal(last.file_url, last.files?.[0]?.file_url)
-  assert.ok(events.some((e) => e.event === 'progress' && e.data.id === id), 'progress events')
+  assert.ok(events.some((e) => e.event === 'progress' && e.data.download_id === id), 'progress events')
 })
 
 test('GET /metrics: Prometheus text with queue depth, outcomes, bytes and HTTP latency', async (t) => {
@@ -180,23 +179,30 @@ test('GET /metrics: Prometheus text with queue depth, outcomes, bytes and HTTP l
 })
 
 test('an events client that stops reading is dropped instead of buffered without end', async (t) => {
-  const { app, events } = await buildTestApp(t)
+  // One stream at most: a second one opens only once the first was dropped.
+  const { app, events } = await buildTestApp(t, { config: { security: { max_event_streams: 1 } } })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
-  const stream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth }, resolve)
-    req.on('error', reject)
-    req.end()
-  })
+  const open = () =>
+    new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth }, resolve)
+      req.on('error', reject)
+      req.end()
+    })
+  const stream = await open()
   t.after(() => stream.destroy())
   stream.pause() // a client that never reads again
-  assert.equal(events.listenerCount('progress'), 1)
+  const blocked = await open()
+  assert.equal(blocked.statusCode, 503, 'the one place is taken')
+  blocked.destroy()
   const progress = { percent: 1, downloaded_bytes: 1, total_bytes: 100, speed_bps: 1, eta_seconds: 1 }
   const padding = 'x'.repeat(1000)
   // ~8 MB of events, far beyond what the socket buffers hold
-  for (let i = 0; i < 8000 && events.listenerCount('progress') > 0; i++) {
+  for (let i = 0; i < 8000; i++) {
     events.emit('progress', { id: padding, progress })
     if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve))
   }
-  assert.equal(events.listenerCount('progress'), 0, 'the stream was ended and its listeners removed')
+  const next = await open()
+  t.after(() => next.destroy())
+  assert.equal(next.statusCode, 200, 'the stream that stopped reading was ended and its place freed')
 })

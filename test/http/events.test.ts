@@ -1,0 +1,178 @@
+// GET /api/v1/events over real HTTP: ids on every event, replay after a disconnect from
+// Last-Event-ID, a snapshot when the gap is too old or the server restarted, the stream limit, and
+// streams of a revoked key ending at once.
+import assert from 'node:assert/strict'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { test, type TestContext } from 'node:test'
+import { createApiKeysRepository } from '../../src/db/api-keys-repository.js'
+import { openDatabase } from '../../src/db/open.js'
+import { REPLAY_CAPACITY } from '../../src/http/event-hub.js'
+import { auth, buildTestApp, idleProbes } from '../helpers/test-app.js'
+import { addKeyFromAnotherProcess } from './security/helpers.js'
+
+interface SseEvent {
+  id: string | undefined
+  event: string
+  data: { download_id?: string; status?: string | null; progress?: { percent: number }; downloads?: { download_id: string; status: string }[] }
+}
+
+interface Stream {
+  statusCode: number
+  headers: IncomingMessage['headers']
+  events: SseEvent[]
+  /** resolves once `count` events have arrived */
+  received(count: number): Promise<SseEvent[]>
+  ended: Promise<void>
+  close(): void
+}
+
+async function openStream(t: TestContext, port: number, headers: Record<string, string>): Promise<Stream> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers }, resolve)
+    req.on('error', reject)
+    req.end()
+  })
+  t.after(() => res.destroy())
+  const events: SseEvent[] = []
+  const waiters: (() => void)[] = []
+  let buffer = ''
+  res.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8')
+    let end: number
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      const event = /^event: (.+)$/m.exec(block)?.[1]
+      const data = /^data: (.+)$/m.exec(block)?.[1]
+      if (event && data) events.push({ id: /^id: (.+)$/m.exec(block)?.[1], event, data: JSON.parse(data) })
+    }
+    for (const wake of waiters.splice(0)) wake()
+  })
+  const ended = new Promise<void>((resolve) => res.on('close', resolve))
+  return {
+    statusCode: res.statusCode ?? 0,
+    headers: res.headers,
+    events,
+    async received(count) {
+      const deadline = Date.now() + 10_000
+      while (events.length < count) {
+        assert.ok(Date.now() < deadline, `${count} events expected, got ${events.length}: ${JSON.stringify(events)}`)
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 200)
+        })
+      }
+      return events
+    },
+    ended,
+    close: () => res.destroy(),
+  }
+}
+
+async function listening(t: TestContext, options: Parameters<typeof buildTestApp>[1] = {}) {
+  const built = await buildTestApp(t, { probes: idleProbes, ...options })
+  await built.app.listen({ host: '127.0.0.1', port: 0 })
+  return { ...built, port: (built.app.server.address() as { port: number }).port }
+}
+
+const submit = async (app: Awaited<ReturnType<typeof buildTestApp>>['app'], n: number) => {
+  const answer = await app.inject({ method: 'POST', url: '/api/v1/download', headers: auth, payload: { url: `https://www.tiktok.com/@a/video/73000000000000${String(n).padStart(5, '0')}` } })
+  assert.equal(answer.statusCode, 201, answer.body)
+  return answer.json().download_id as string
+}
+
+test('every event has an id; after a disconnect Last-Event-ID replays exactly what was missed', async (t) => {
+  const { app, port, events } = await listening(t)
+  const first = await openStream(t, port, auth)
+  assert.equal(first.statusCode, 200)
+  const a = await submit(app, 1)
+  events.emit('progress', { id: a, progress: { percent: 10, downloaded_bytes: 1, total_bytes: 10, speed_bps: null, eta_seconds: null } })
+  const seen = await first.received(2)
+  assert.ok(seen.every((e) => e.id && /^[A-Za-z0-9_-]+-\d+$/.test(e.id)), JSON.stringify(seen))
+  assert.deepEqual(seen.map((e) => [e.event, e.data.download_id]), [['status', a], ['progress', a]])
+  first.close()
+  await first.ended
+
+  // Missed while away: a new download, progress of the first one, then the first one deleted.
+  const b = await submit(app, 2)
+  events.emit('progress', { id: a, progress: { percent: 50, downloaded_bytes: 5, total_bytes: 10, speed_bps: null, eta_seconds: null } })
+  events.emit('progress', { id: b, progress: { percent: 20, downloaded_bytes: 2, total_bytes: 10, speed_bps: null, eta_seconds: null } })
+  await app.inject({ method: 'POST', url: `/api/v1/downloads/${a}/cancel`, headers: auth })
+  const again = await openStream(t, port, { ...auth, 'last-event-id': seen[1]!.id! })
+  const replayed = await again.received(3)
+  // b's status, b's progress, a's current state (cancelled); a's older progress is dropped.
+  assert.deepEqual(replayed.map((e) => [e.event, e.data.download_id, e.data.status ?? e.data.progress?.percent]), [
+    ['status', b, 'pending'],
+    ['progress', b, 20],
+    ['status', a, 'cancelled'],
+  ])
+  // Then live events continue, numbered after the replayed ones.
+  await submit(app, 3)
+  const live = await again.received(4)
+  const seq = (id: string | undefined) => Number(id!.split('-').at(-1))
+  assert.ok(seq(live[3]!.id) > seq(live[2]!.id))
+  assert.equal(again.events.some((e) => e.event === 'snapshot'), false)
+})
+
+test('a gap older than the buffer, an unknown id, or an id from before a restart gets a snapshot', async (t) => {
+  const { app, port, events, dir } = await listening(t)
+  const kept = await submit(app, 1)
+  const stream = await openStream(t, port, auth)
+  const b = await submit(app, 2)
+  const [status] = await stream.received(1)
+  stream.close()
+  await stream.ended
+  for (let i = 0; i <= REPLAY_CAPACITY; i++) {
+    events.emit('progress', { id: b, progress: { percent: i % 100, downloaded_bytes: i, total_bytes: null, speed_bps: null, eta_seconds: null } })
+  }
+  const late = await openStream(t, port, { ...auth, 'last-event-id': status!.id! })
+  const [snapshot] = await late.received(1)
+  assert.equal(snapshot!.event, 'snapshot')
+  assert.deepEqual(snapshot!.data.downloads!.map((d) => d.download_id).sort(), [kept, b].sort())
+  assert.ok(snapshot!.id, 'the snapshot has an id to resume from')
+
+  const unknown = await openStream(t, port, { ...auth, 'last-event-id': 'garbage' })
+  assert.equal((await unknown.received(1))[0]!.event, 'snapshot')
+
+  // A restart: a new app on the same folder cannot replay the old server's events.
+  await app.close()
+  const restarted = await listening(t, { dir })
+  const resumed = await openStream(t, restarted.port, { ...auth, 'last-event-id': snapshot!.id! })
+  const [afterRestart] = await resumed.received(1)
+  assert.equal(afterRestart!.event, 'snapshot')
+  assert.deepEqual(afterRestart!.data.downloads!.map((d) => d.status), ['pending', 'pending'])
+})
+
+test('at most security.max_event_streams streams; the next one is 503 too_many_event_streams', async (t) => {
+  const { port } = await listening(t, { config: { security: { max_event_streams: 2 } } })
+  const one = await openStream(t, port, auth)
+  const two = await openStream(t, port, auth)
+  assert.deepEqual([one.statusCode, two.statusCode], [200, 200])
+  const three = await openStream(t, port, auth)
+  assert.equal(three.statusCode, 503)
+  assert.equal(three.headers['retry-after'], '30')
+  one.close()
+  await one.ended
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const four = await openStream(t, port, auth)
+  assert.equal(four.statusCode, 200, 'a closed stream frees its place')
+})
+
+test("a revoked key's streams end at once; other streams stay open", async (t) => {
+  const { port, config } = await listening(t)
+  const phoneKey = addKeyFromAnotherProcess(config, 'phone', 'submit')
+  const phone = await openStream(t, port, { 'x-api-key': phoneKey })
+  const admin = await openStream(t, port, auth)
+  assert.equal(phone.statusCode, 200)
+  // Revoked by `vds keys revoke` in another process.
+  const db = openDatabase(config.storage.data_dir)
+  createApiKeysRepository(db).revoke('phone')
+  db.close()
+  const started = Date.now()
+  await Promise.race([phone.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('stream still open')), 5000))])
+  assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`)
+  let adminEnded = false
+  void admin.ended.then(() => (adminEnded = true))
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  assert.equal(adminEnded, false)
+})
