@@ -6,6 +6,7 @@ import path from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
 import { auth, buildTestApp } from '../helpers/test-app.js'
+import { openStream } from './sse-client.js'
 
 type TestApp = Awaited<ReturnType<typeof buildTestApp>>
 
@@ -123,34 +124,17 @@ test('GET /api/v1/events streams status and progress as Server-Sent Events', asy
   const { app } = await buildTestApp(t, { config: engineConfig, startWorker: true })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
-  const events: Array<{ event: string; data: { download_id: string; status?: string; kind?: string; files?: { file_url: string }[]; file_url?: string } }> = []
-  const stream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers: auth }, resolve)
-    req.on('error', reject)
-    req.end()
-  })
-  t.after(() => stream.destroy())
+  const stream = await openStream(t, port, auth)
   assert.equal(stream.statusCode, 200)
   assert.match(String(stream.headers['content-type']), /^text\/event-stream/)
-  let buffer = ''
-  const completed = new Promise<void>((resolve) => {
-    stream.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8')
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const event = /^event: (.+)$/m.exec(block)?.[1]
-        const data = /^data: (.+)$/m.exec(block)?.[1]
-        if (!event || !data) continue
-        events.push({ event, data: JSON.parse(data) })
-        if (event === 'status' && JSON.parse(data).status === 'completed') resolve()
-      }
-    })
-  })
+  const { events } = stream
   media.setSlowRate(8 * 1024 * 1024)
   const id = await submit(app, media.url('/slow.mp4'))
-  await Promise.race([completed, new Promise((_, reject) => setTimeout(() => reject(new Error('no completed event')), 30_000))])
+  const deadline = Date.now() + 30_000
+  while (!events.some((e) => e.event === 'status' && e.data.download_id === id && e.data.status === 'completed')) {
+    assert.ok(Date.now() < deadline, 'no completed event')
+    await stream.received(events.length + 1, 30_000)
+  }
   const statuses = events.filter((e) => e.event === 'status' && e.data.download_id === id).map((e) => e.data.status)
   assert.deepEqual(statuses.slice(0, 2), ['pending', 'downloading'])
   assert.equal(statuses.at(-1), 'completed')

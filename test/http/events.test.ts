@@ -2,72 +2,13 @@
 // Last-Event-ID, a snapshot when the gap is too old or the server restarted, the stream limit, and
 // streams of a revoked key ending at once.
 import assert from 'node:assert/strict'
-import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { test, type TestContext } from 'node:test'
 import { createApiKeysRepository } from '../../src/db/api-keys-repository.js'
 import { openDatabase } from '../../src/db/open.js'
 import { REPLAY_CAPACITY } from '../../src/http/event-hub.js'
 import { auth, buildTestApp, idleProbes } from '../helpers/test-app.js'
 import { addKeyFromAnotherProcess } from './security/helpers.js'
-
-interface SseEvent {
-  id: string | undefined
-  event: string
-  data: { download_id?: string; status?: string | null; progress?: { percent: number }; downloads?: { download_id: string; status: string }[] }
-}
-
-interface Stream {
-  statusCode: number
-  headers: IncomingMessage['headers']
-  events: SseEvent[]
-  /** resolves once `count` events have arrived */
-  received(count: number): Promise<SseEvent[]>
-  ended: Promise<void>
-  close(): void
-}
-
-async function openStream(t: TestContext, port: number, headers: Record<string, string>): Promise<Stream> {
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers }, resolve)
-    req.on('error', reject)
-    req.end()
-  })
-  t.after(() => res.destroy())
-  const events: SseEvent[] = []
-  const waiters: (() => void)[] = []
-  let buffer = ''
-  res.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8')
-    let end: number
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      const event = /^event: (.+)$/m.exec(block)?.[1]
-      const data = /^data: (.+)$/m.exec(block)?.[1]
-      if (event && data) events.push({ id: /^id: (.+)$/m.exec(block)?.[1], event, data: JSON.parse(data) })
-    }
-    for (const wake of waiters.splice(0)) wake()
-  })
-  const ended = new Promise<void>((resolve) => res.on('close', resolve))
-  return {
-    statusCode: res.statusCode ?? 0,
-    headers: res.headers,
-    events,
-    async received(count) {
-      const deadline = Date.now() + 10_000
-      while (events.length < count) {
-        assert.ok(Date.now() < deadline, `${count} events expected, got ${events.length}: ${JSON.stringify(events)}`)
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve)
-          setTimeout(resolve, 200)
-        })
-      }
-      return events
-    },
-    ended,
-    close: () => res.destroy(),
-  }
-}
+import { openStream } from './sse-client.js'
 
 async function listening(t: TestContext, options: Parameters<typeof buildTestApp>[1] = {}) {
   const built = await buildTestApp(t, { probes: idleProbes, ...options })
