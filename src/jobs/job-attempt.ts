@@ -1,17 +1,18 @@
-// One attempt at one claimed job, from spawning yt-dlp to writing the outcome: completed, retry
+// One attempt at one claimed job, from downloading the post to writing the outcome: completed, retry
 // scheduled, failed, or back to pending when the attempt was interrupted rather than failed.
 // The worker decides when attempts start; this module decides what their end means.
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
-import { singleFileCompletion, type JobsRepository } from '../db/jobs-repository.js'
+import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadProgress, DownloadRow } from '../core/types.js'
-import { classifyYtDlpError, timeoutFailure, type FailureClassification } from './classify-error.js'
+import { classifyPostFailure, isYtDlpMissing } from './post/classify-failure.js'
+import type { DownloadPost } from './post/download-post.js'
 import { recordCompletion } from './record-completion.js'
 import { newAttemptMarker } from '../process/attempt-marker.js'
 import { retryDelayMs } from './retry-policy.js'
 import type { AttemptSetup } from './attempt-setup.js'
-import { RunFailureReason, YtDlpRunError, type runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
+import { YtDlpRunError } from './ytdlp/runner.js'
 
 /** A claimed job while its attempt runs. */
 export interface RunningJob {
@@ -36,7 +37,7 @@ export interface AttemptDeps {
   killGraceMs: number
   /** this server's id (attempt-marker.ts): every attempt's processes carry it */
   serverId: string
-  runDownload: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
+  downloadPost: DownloadPost
   /** per attempt: the downloader files to run and the site's cookies (default: the config as it is) */
   attemptSetup?: AttemptSetup
 }
@@ -55,22 +56,24 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
   const progress = createProgressReporter(row.id, deps, log)
   const prepared = deps.attemptSetup?.(row)
   try {
-    const result = await deps.runDownload({
-      url: row.url,
-      jobId: row.id,
+    const done = await deps.downloadPost({
+      download: { id: row.id, url: row.url },
       config: prepared?.config ?? deps.config,
       downloadsDir,
       signal: job.controller.signal,
       userAgent,
       killGraceMs: deps.killGraceMs,
       attemptMarker: newAttemptMarker(deps.serverId, row.id),
+      log,
+      now: deps.now,
       onSpawn: (pid) => recordPid(row.id, pid, deps, log),
       onProgress: progress.report,
     })
-    progress.finish(result.file_size)
-    const completed = await recordCompletion(row.id, singleFileCompletion(result), iso(), { jobs, events, downloadsDir, log })
+    progress.finish(done.files.reduce((sum, file) => sum + file.file_size, 0))
+    const completed = await recordCompletion(row.id, done, iso(), { jobs, events, downloadsDir, log })
     if (!completed) return 'cancelled'
-    log.info({ file_path: result.file_path, file_size: result.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
+    const first = done.files[0]!
+    log.info({ downloader: done.downloader, files: done.files.length, file_path: first.file_path, file_size: first.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
     return 'completed'
   } catch (err) {
     return recordFailure(job, err, deps, log, prepared?.cookieSite ?? null)
@@ -87,7 +90,7 @@ function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Lo
     log.info('download cancelled')
     return 'cancelled'
   }
-  const missingDownloader = err instanceof YtDlpRunError && err.reason === RunFailureReason.spawn_failed
+  const missingDownloader = isYtDlpMissing(err)
   if (job.stopReason === 'shutdown' || missingDownloader) {
     // Interrupted, not failed: back to the queue without counting a retry.
     const requeued = jobs.requeue(id, iso())
@@ -96,7 +99,7 @@ function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Lo
     return missingDownloader ? 'downloader_missing' : 'requeued'
   }
 
-  const verdict = classify(err, deps.config)
+  const verdict = classifyPostFailure(err, deps.config)
   const error = { code: verdict.code, message: verdict.message }
   const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined }
   if (verdict.code === 'login_required') {
@@ -118,22 +121,6 @@ function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Lo
   if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
   log.warn({ ...details, err: err instanceof YtDlpRunError ? undefined : err }, 'download failed')
   return 'failed'
-}
-
-function classify(err: unknown, config: Config): FailureClassification {
-  if (!(err instanceof YtDlpRunError)) {
-    return { kind: 'transient', code: 'internal_error', message: `The download could not be run: ${(err as Error).message}` }
-  }
-  switch (err.reason) {
-    case RunFailureReason.timeout:
-      return timeoutFailure(config.downloads.timeout_seconds)
-    case RunFailureReason.unsafe_output:
-      return { kind: 'permanent', code: 'unsafe_output', message: err.message }
-    case RunFailureReason.output_flood:
-      return { kind: 'permanent', code: 'downloader_failed', message: `${err.message}. The page probably confuses the downloader; try a newer yt-dlp.` }
-    default:
-      return classifyYtDlpError(err.stderr, err.exitCode)
-  }
 }
 
 function recordPid(id: string, pid: number, deps: AttemptDeps, log: Logger): void {

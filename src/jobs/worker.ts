@@ -15,7 +15,7 @@ import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
 import type { AttemptSetup } from './attempt-setup.js'
 import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
-import { runYtDlp, type RunYtDlpOptions } from './ytdlp/runner.js'
+import { downloadPost, type DownloadPost } from './post/download-post.js'
 
 export const WorkerState = { idle: 'idle', running: 'running', stopping: 'stopping', stopped: 'stopped' } as const
 export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
@@ -47,8 +47,8 @@ export interface WorkerDeps {
   killGraceMs?: number
   /** this server's id (attempt-marker.ts); default: the one kept in storage.data_dir */
   serverId?: string
-  /** replaces runYtDlp (tests only) */
-  runDownload?: (options: RunYtDlpOptions) => ReturnType<typeof runYtDlp>
+  /** replaces downloadPost (tests only) */
+  downloadPost?: DownloadPost
   /** per attempt: which downloader files run and the site's cookies (tools and logins) */
   attemptSetup?: AttemptSetup
 }
@@ -83,7 +83,7 @@ export class DownloadWorker implements AttemptControl {
       pauseRecheckMs: 5_000,
       downloaderRecheckMs: 30_000,
       killGraceMs: 3_000,
-      runDownload: runYtDlp,
+      downloadPost,
       ...deps,
       serverId: deps.serverId ?? loadOrCreateServerId(resolvePaths(deps.config).dataDir),
     }

@@ -10,8 +10,9 @@ import { openStream } from './sse-client.js'
 
 type TestApp = Awaited<ReturnType<typeof buildTestApp>>
 
+// No tags written (downloads.embed_metadata): the served file is the fixture's, byte for byte.
 const engineConfig = {
-  downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [0.2], timeout_seconds: 60, deduplicate: false },
+  downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [0.2], timeout_seconds: 60, deduplicate: false, embed_metadata: false },
 }
 
 async function withMedia(t: TestContext): Promise<MediaServer> {

@@ -128,8 +128,12 @@ export async function partialFiles(fx: EngineFixture): Promise<string[]> {
   return readdir(path.join(fx.downloadsDir, '.incomplete'), { recursive: true }).catch(() => [])
 }
 
-/** Finished files in the downloads folder. */
+/** Finished files in the downloads folder (relative paths, in storage.path_template's folders). */
 export async function finishedFiles(fx: EngineFixture): Promise<string[]> {
-  const entries = await readdir(fx.downloadsDir, { withFileTypes: true }).catch(() => [])
-  return entries.filter((e) => e.isFile()).map((e) => e.name)
+  const entries = await readdir(fx.downloadsDir, { withFileTypes: true, recursive: true }).catch(() => [])
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(fx.downloadsDir, path.join(e.parentPath, e.name)))
+    .filter((relative) => !relative.startsWith(`.incomplete${path.sep}`))
+    .sort()
 }

@@ -4,8 +4,8 @@ import { test } from 'node:test'
 import { parseConfig } from '../../src/core/config.js'
 import { outputTemplate } from '../../src/jobs/output-paths.js'
 import { retryDelayMs } from '../../src/jobs/retry-policy.js'
-import { buildYtDlpArgs } from '../../src/jobs/ytdlp/args.js'
-import { parseProgressLine, parseResultLine } from '../../src/jobs/ytdlp/output.js'
+import { buildYtDlpArgs, buildYtDlpPostArgs } from '../../src/jobs/ytdlp/args.js'
+import { parseProgressEntry, parseProgressLine, parseResultLine } from '../../src/jobs/ytdlp/output.js'
 
 test('progress lines parse into numbers, NA into null, percent from total or estimate', () => {
   // printed by yt-dlp 2023.03.04 for the fixture server's files
@@ -40,6 +40,12 @@ test('the result line gives the file and its facts; absent keys are null', () =>
     thumbnail: 'http://127.0.0.1:35735/thumb.jpg',
     extractor: 'generic',
     id: 'video',
+    playlist_id: null,
+    playlist_title: null,
+    playlist_uploader: null,
+    upload_date: null,
+    width: null,
+    height: null,
   })
   assert.equal(parseResultLine('[vds-result] {"duration": 3.5, "filepath": "/d/a.mp4", "id": 7123}')?.id, '7123')
   assert.equal(parseResultLine('[vds-result] {"title": "no path"}'), undefined)
@@ -87,4 +93,29 @@ test('markers count only at the start of a line: a title containing one is not p
   assert.equal(parseProgressLine(result), undefined)
   assert.equal(parseResultLine(result)?.title, '[vds-progress] 1 2 3 4 5')
   assert.equal(parseResultLine(`[download] title with [vds-result] {"filepath": "/etc/passwd"}`), undefined)
+})
+
+test('the post command: every entry of a post, a list left flat, the URL last; a second try takes the first of a list', () => {
+  const config = parseConfig({ ytdlp: { extra_args: ['--socket-timeout', '10'] } })
+  const url = 'https://www.instagram.com/p/C3xYz9aLmNo/?x=--exec'
+  const base = { url, ytdlp: config.ytdlp, filesDir: '/w/files', tempDir: '/w/tmp', maxItems: 7, userAgent: null, canMerge: true, writeThumbnail: true }
+  const post = buildYtDlpPostArgs({ ...base, firstOfList: false })
+  assert.deepEqual(post.slice(-2), ['--', url])
+  assert.equal(post.indexOf('--'), post.length - 2)
+  const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1]
+  assert.ok(post.includes('--flat-playlist') && post.includes('--no-playlist') && post.includes('--ignore-config'))
+  assert.equal(after(post, '--playlist-items'), '1:7')
+  assert.ok(post.includes('home:/w/files') && post.includes('temp:/w/tmp'))
+  assert.equal(after(post, '--convert-thumbnails'), 'jpg')
+  assert.ok(post.indexOf('--socket-timeout') < post.indexOf('--'))
+  const list = buildYtDlpPostArgs({ ...base, firstOfList: true, writeThumbnail: false })
+  assert.ok(!list.includes('--flat-playlist') && !list.includes('--write-thumbnail'))
+  assert.equal(after(list, '--playlist-items'), '1')
+})
+
+test("an album's progress lines say which entry they are about", () => {
+  assert.deepEqual(parseProgressEntry('[vds-progress] 10 100 NA 5 1 2 3'), { index: 2, count: 3 })
+  assert.equal(parseProgressEntry('[vds-progress] 10 100 NA 5 1 NA NA'), undefined, 'a single video')
+  assert.equal(parseProgressEntry('[vds-progress] 10 100 NA 5 1'), undefined, 'an older template')
+  assert.equal(parseProgressEntry('title [vds-progress] 1 2 3 4 5 1 2'), undefined)
 })

@@ -56,6 +56,17 @@ export async function placeFiles(downloadsDir: string, parts: readonly string[],
   return placed.map((target) => relativeInside(realRoot, target) ?? path.relative(root, target))
 }
 
+/**
+ * Moves `file` next to an already placed file as `<its name>.original.<ext>` (downloads.keep_original),
+ * never overwriting; returns the new absolute path.
+ */
+export async function placeBeside(placed: string, file: FileToPlace, uniqueTail: string): Promise<string> {
+  const stem = path.basename(placed, path.extname(placed))
+  const target = await reserveName(path.dirname(placed), `${stem}.original`, uniqueTail, (base) => `${base}.${file.extension}`, reserveFile)
+  await rename(file.source, target)
+  return target
+}
+
 type Reserve = (candidate: string) => Promise<boolean>
 
 /** First free name among `name`, `name (2)`, ... `name (999)`, `name [tail]`; the winner is created. */

@@ -10,10 +10,12 @@ export const RESULT_MARKER = '[vds-result]'
 /** Missing fields print as "NA"; the parser maps them to null. */
 export const PROGRESS_TEMPLATE =
   `download:${PROGRESS_MARKER} %(progress.downloaded_bytes)s %(progress.total_bytes)s ` +
-  `%(progress.total_bytes_estimate)s %(progress.speed)s %(progress.eta)s`
+  `%(progress.total_bytes_estimate)s %(progress.speed)s %(progress.eta)s %(info.playlist_index)s %(info.n_entries)s`
 
 /** Printed once the file is in its final place; keys yt-dlp does not know are left out of the JSON. */
-export const RESULT_TEMPLATE = `after_move:${RESULT_MARKER} %(.{filepath,title,uploader,duration,thumbnail,extractor,id})j`
+export const RESULT_TEMPLATE =
+  `after_move:${RESULT_MARKER} %(.{filepath,title,uploader,duration,thumbnail,extractor,id,` +
+  `playlist_id,playlist_title,playlist_uploader,upload_date,width,height})j`
 
 /** What yt-dlp reported about the finished file (paths as yt-dlp wrote them). */
 export interface YtDlpResultLine {
@@ -24,6 +26,20 @@ export interface YtDlpResultLine {
   thumbnail: string | null
   extractor: string | null
   id: string | null
+  /** set when the file is one entry of a post with several (an album) */
+  playlist_id: string | null
+  playlist_title: string | null
+  playlist_uploader: string | null
+  /** YYYYMMDD */
+  upload_date: string | null
+  width: number | null
+  height: number | null
+}
+
+/** Which entry of a post a progress line is about (1-based), when the post has several. */
+export interface ProgressEntry {
+  index: number
+  count: number
 }
 
 /** Parses a progress line; undefined when the line is something else. */
@@ -70,7 +86,25 @@ export function parseResultLine(line: string): YtDlpResultLine | undefined {
     thumbnail: asString(fields.thumbnail),
     extractor: asString(fields.extractor),
     id: asString(fields.id),
+    playlist_id: asString(fields.playlist_id),
+    playlist_title: asString(fields.playlist_title),
+    playlist_uploader: asString(fields.playlist_uploader),
+    upload_date: asString(fields.upload_date),
+    width: positiveInteger(fields.width),
+    height: positiveInteger(fields.height),
   }
+}
+
+/** The entry a progress line is about; undefined for a single video or another line. */
+export function parseProgressEntry(line: string): ProgressEntry | undefined {
+  if (!line.startsWith(PROGRESS_MARKER)) return undefined
+  const [index, count] = line.slice(PROGRESS_MARKER.length).trim().split(/\s+/).slice(5).map(toNumber)
+  if (index === null || index === undefined || count === null || count === undefined || count < 2) return undefined
+  return { index: Math.max(1, Math.min(index, count)), count }
+}
+
+function positiveInteger(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null
 }
 
 function toNumber(field: string | undefined): number | null {
