@@ -1,6 +1,4 @@
 // Builds the real app on a temp directory with a real SQLite file; closes and removes it after the test.
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import pino from 'pino'
@@ -10,16 +8,14 @@ import { buildApp } from '../../src/http/app.js'
 import type { HealthProbes } from '../../src/status/health.js'
 import { createServices, type ServiceOptions } from '../../src/composition-root.js'
 import type { Logger } from '../../src/core/logger.js'
+import { tempDir } from './temp-dir.js'
+
+export { tempDir }
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef'
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] }
 
-export function tempDir(t: TestContext, prefix = 'vds-test-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 /** A valid config on a temp dir: quiet logs, one admin key, TikTok + Instagram allowed. */
 export function testConfig(dir: string, overrides: DeepPartial<Config> = {}): Config {

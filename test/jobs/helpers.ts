@@ -18,6 +18,9 @@ import { findProcessesMentioning } from '../../src/process/process-tree.js'
 import { DownloadWorker, type WorkerDeps } from '../../src/jobs/worker.js'
 import { createDownloadActions, type DownloadActions } from '../../src/jobs/download-actions.js'
 import type { DownloadRow, DownloadStatus } from '../../src/core/types.js'
+import { waitFor } from '../helpers/wait-for.js'
+
+export { waitFor }
 
 type ConfigOverrides = { [S in keyof Config]?: Partial<Config[S]> }
 
@@ -104,16 +107,6 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
   return fixture
 }
 
-/** Polls until `check` returns a value other than undefined/false; fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 /** Waits until the row has `status`. */
 export function waitForStatus(fx: EngineFixture, id: string, status: DownloadStatus, timeoutMs?: number): Promise<DownloadRow> {

@@ -2,17 +2,16 @@
 // can be inspected, and openssl for an independent view of the certificates.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { TestContext } from 'node:test'
 import { pino } from 'pino'
 import type { Config } from '../../src/core/config.js'
+import { tempDir } from '../helpers/temp-dir.js'
+import { waitFor as waitForValue } from '../helpers/wait-for.js'
 
 /** A fresh directory under the OS temp dir, removed when the test ends. */
 export function makeTempDir(t: TestContext, prefix = 'vds-tls-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
-  return dir
+  return tempDir(t, prefix)
 }
 
 /** A real pino logger at debug level that keeps its lines for assertions instead of printing them. */
@@ -59,14 +58,8 @@ export function makeOpensslPair(
 }
 
 /** Resolves when `check` returns a value other than undefined; rejects after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+export function waitFor<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return waitForValue(what, check, timeoutMs, 20)
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
