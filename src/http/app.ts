@@ -13,6 +13,7 @@ import { pairingRoutes } from './routes/pairing.js'
 import { caRoutes } from './routes/ca.js'
 import { AppError, coerceError } from '../core/errors.js'
 import { validationError } from './request-errors.js'
+import { CONNECTION_LIMITS, connectionOptions, type ConnectionLimits } from './connection-limits.js'
 import { validatorCompiler } from './plugins/validator.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { createRouteMethodIndex } from './plugins/route-methods.js'
@@ -36,10 +37,17 @@ import { cookiesRoutes } from './routes/cookies.js'
 // Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/
 
-export async function buildApp(deps: AppDeps, serverOptions: { https?: object | null } = {}) {
+export interface ServerOptions {
+  /** TLS options of the HTTPS server; none: plain HTTP */
+  https?: object | null
+  /** default {@link CONNECTION_LIMITS}; tests shorten them */
+  limits?: ConnectionLimits
+}
+
+export async function buildApp(deps: AppDeps, serverOptions: ServerOptions = {}) {
   const app = Fastify({
     loggerInstance: deps.log,
-    ...(serverOptions.https ? { https: serverOptions.https } : {}),
+    ...connectionOptions(serverOptions.limits ?? CONNECTION_LIMITS, serverOptions.https ?? null),
     bodyLimit: deps.config.security.max_body_bytes,
     // request.ip (wrong-key slowdown, logs) is the proxy's address unless the proxy is trusted.
     trustProxy: deps.config.server.trusted_proxies.length > 0 ? deps.config.server.trusted_proxies : false,
@@ -48,9 +56,6 @@ export async function buildApp(deps: AppDeps, serverOptions: { https?: object | 
       const given = req.headers['x-request-id']
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID()
     },
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-    keepAliveTimeout: 65_000,
     return503OnClosing: true,
     // Answers that bypass the hooks still get the error body, a request id and security headers.
     frameworkErrors: answerFrameworkError,

@@ -24,6 +24,8 @@ export function errorBody(error: AppError, requestId: string) {
   return { success: false, error: { code: error.code, message: error.message }, request_id: requestId }
 }
 
+const CLOSE_GRACE_MS = 1_000
+
 /** Errors raised before any route runs, by their code: [status, our code, message]. */
 const EARLY_ERRORS: Record<string, [number, string, string]> = {
   FST_ERR_BAD_URL: [400, 'invalid_path', 'The path is not valid percent-encoded UTF-8'],
@@ -63,6 +65,12 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
     connection: 'close',
   }
   const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')
-  if (socket.writable) socket.end(`HTTP/1.1 ${appError.statusCode} ${STATUS_CODES[appError.statusCode]}\r\n${head}\r\n${body}`)
-  else socket.destroy()
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  socket.end(`HTTP/1.1 ${appError.statusCode} ${STATUS_CODES[appError.statusCode]}\r\n${head}\r\n${body}`)
+  // end() only closes our side: a client that keeps sending (a slow-headers attack) would hold the
+  // socket. Destroy it once the answer had a moment to be read.
+  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref()
 }
