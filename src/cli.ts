@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `vds` command line: parse the command, hand over to its module, turn errors into one clear line.
 import { parseArgs } from 'node:util'
-import { ConfigError } from './core/config.js'
+import { ConfigError, StartupError } from './core/errors.js'
 import { VERSION } from './core/version.js'
 
 const HELP = `vds ${VERSION} — Video Download Server
@@ -114,8 +114,14 @@ runCli(process.argv.slice(2)).then(
     if (code !== 0) process.exitCode = code
   },
   (err: unknown) => {
-    const message = err instanceof ConfigError ? `Configuration error: ${err.message}` : (err as Error).stack ?? String(err)
+    // An operator's error is one line without a stack trace; anything else is a bug, shown in full.
+    const message =
+      err instanceof ConfigError
+        ? `Configuration error: ${err.message}`
+        : err instanceof StartupError
+          ? err.message
+          : (err as Error).stack ?? String(err)
     process.stderr.write(`vds: ${message}\n`)
-    process.exitCode = err instanceof ConfigError ? 78 : 1
+    process.exitCode = err instanceof ConfigError || err instanceof StartupError ? err.exitCode : 1
   },
 )

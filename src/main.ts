@@ -14,6 +14,7 @@ import { acquireInstanceLock } from './process/instance-lock.js'
 import { loadTlsMaterial, scheduleRenewal, watchCertificateFiles, type TlsMaterial } from './tls/tls-provider.js'
 import { secureContextOptions, tlsServerOptions } from './tls/server-options.js'
 import { VERSION } from './core/version.js'
+import { asStartupError, EXIT_CODES, StartupError } from './core/errors.js'
 
 export interface StartOptions {
   configFile?: string | undefined
@@ -50,9 +51,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     while (cleanups.length) await cleanups.pop()!()
   }
   try {
-    cleanups.push(acquireInstanceLock(paths.dataDir))
-    mkdirSync(paths.downloadsDir, { recursive: true })
-    const db = openDatabase(paths.dataDir, { autoCheckpoint: false })
+    cleanups.push(takeDataFolder(paths.dataDir))
+    const db = startupStep(`cannot use storage.data_dir ${paths.dataDir} or storage.downloads_dir ${paths.downloadsDir}`, () => {
+      mkdirSync(paths.downloadsDir, { recursive: true })
+      return openDatabase(paths.dataDir, { autoCheckpoint: false })
+    })
     cleanups.push(() => closeDatabase(db))
     const checkpointer = startCheckpointer(path.join(paths.dataDir, DATABASE_FILE), {
       onError: (message) => log.warn({ reason: message }, 'WAL checkpoint failed; retrying at the next interval'),
@@ -87,7 +90,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       }
       cleanups.push(watchCertificateFiles(config.tls, log, apply), scheduleRenewal(config.tls, paths.dataDir, log, apply))
     }
-    const url = await app.listen({ host: config.server.host, port: config.server.port })
+    const where = `${config.server.host}:${config.server.port}`
+    const url = await app.listen({ host: config.server.host, port: config.server.port }).catch((err: unknown) => {
+      throw asStartupError(err, `cannot listen on ${where} (server.host, server.port)`)
+    })
     services.worker.start()
     // Installs a managed downloader in the background when none is usable: never waits on the network.
     services.tools.start()
@@ -109,6 +115,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await cleanUp()
     throw err
   }
+}
+
+/** Runs a synchronous start-up step; the operator's failures become one-line StartupErrors. */
+function startupStep<T>(what: string, step: () => T): T {
+  try {
+    return step()
+  } catch (err) {
+    throw asStartupError(err, what)
+  }
+}
+
+/** The instance lock: another server on this data folder is the operator's to resolve. */
+function takeDataFolder(dataDir: string): () => void {
+  return startupStep(`cannot use storage.data_dir ${dataDir}`, () => {
+    try {
+      return acquireInstanceLock(dataDir)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== undefined) throw err
+      throw new StartupError((err as Error).message, EXIT_CODES.inUse)
+    }
+  })
 }
 
 function announceFirstKey(services: Services, options: StartOptions): void {

@@ -7,6 +7,8 @@ import { Value } from 'typebox/value'
 import { parse as parseYaml } from 'yaml'
 import { PATH_TEMPLATE_PATTERN } from '../jobs/storage/path-template.js'
 import { NAME_PATTERN } from './names.js'
+import { ConfigError } from './errors.js'
+import { normalizeAllowedEntry } from '../intake/url-policy.js'
 
 const section = <T extends Record<string, TSchema>>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} })
@@ -160,9 +162,7 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>
 type ConfigSection = keyof Config
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
+export { ConfigError }
 
 export const DEFAULT_CONFIG_FILE = './config.yaml'
 const ENV_PREFIX = 'VDS_'
@@ -193,7 +193,41 @@ export function parseConfig(raw: unknown): Config {
   const withDefaults = Value.Default(ConfigSchema, structuredClone(raw))
   const first = Value.Errors(ConfigSchema, withDefaults).find((e) => e.keyword !== 'boolean')
   if (first) throw new ConfigError(describeError(first, withDefaults))
-  return withDefaults as Config
+  const config = withDefaults as Config
+  checkMeaning(config)
+  return config
+}
+
+/** What the schema cannot say: entries that can never match, files given alone, unusable keys. */
+function checkMeaning(config: Config): void {
+  for (const entry of config.downloads.allowed_domains) {
+    if (normalizeAllowedEntry(entry) === undefined) {
+      throw new ConfigError(
+        `config key "downloads.allowed_domains" has an entry that can never match a host: ${JSON.stringify(entry)}; ` +
+          'write a bare domain or address (e.g. "tiktok.com", "192.0.2.7"), without scheme, path or port',
+      )
+    }
+  }
+  const { cert_file: certFile, key_file: keyFile } = config.tls
+  if ((certFile === null) !== (keyFile === null)) {
+    const [given, missing] = certFile === null ? ['tls.key_file', 'tls.cert_file'] : ['tls.cert_file', 'tls.key_file']
+    throw new ConfigError(
+      `config key "${missing}" is not set but "${given}" is: set both to use your own certificate, or neither for the automatic local CA`,
+    )
+  }
+  const names = new Set<string>()
+  config.security.api_keys.forEach((entry, index) => {
+    const key = typeof entry === 'string' ? entry : entry.key
+    // A header value cannot carry these, so such a key could never be presented.
+    if (key.trim() !== key || /[^\x20-\x7e]/.test(key)) {
+      throw new ConfigError(
+        `config key "security.api_keys" entry ${index + 1} cannot be sent in a header: use printable ASCII without spaces at either end`,
+      )
+    }
+    const name = typeof entry === 'string' ? `key-${index + 1}` : entry.name
+    if (names.has(name)) throw new ConfigError(`config key "security.api_keys" names "${name}" twice: give each key its own name`)
+    names.add(name)
+  })
 }
 
 function readConfigFile(configPath: string): unknown {

@@ -1,5 +1,36 @@
 // Every error a client can see has a stable snake_case code and an HTTP status.
 // Anything else is a bug: it is logged in full and answered as a generic 500.
+// The operator's errors live here too: a ConfigError or a StartupError ends `vds` with one line
+// (no stack trace) and its exit code.
+
+/** sysexits.h codes the CLI ends with on an operator's error. */
+export const EXIT_CODES = {
+  /** EX_CONFIG: the configuration (or a file it names) is unusable */
+  config: 78,
+  /** EX_UNAVAILABLE: the port is taken or may not be used */
+  unavailable: 69,
+  /** EX_TEMPFAIL: the data folder is in use by another server */
+  inUse: 75,
+  /** EX_CANTCREAT: the disk is full or read-only */
+  cannotWrite: 73,
+} as const
+
+/** A configuration problem: names the key and says how to fix it. Exit code 78. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  readonly exitCode = EXIT_CODES.config
+}
+
+/** A problem of the machine at start-up (port in use, data folder in use, disk full): one line. */
+export class StartupError extends Error {
+  override name = 'StartupError'
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message)
+  }
+}
 
 export class AppError extends Error {
   override name = 'AppError'
@@ -12,6 +43,32 @@ export class AppError extends Error {
   ) {
     super(message)
   }
+}
+
+/**
+ * A start-up failure the operator can fix, as a one-line StartupError naming `what` failed (the
+ * disk full or read-only, a permission, the port taken); any other error is returned unchanged.
+ */
+export function asStartupError(err: unknown, what: string): unknown {
+  if (err instanceof ConfigError || err instanceof StartupError) return err
+  const { code, message } = err as { code?: unknown; message?: string }
+  switch (code) {
+    case 'ENOSPC':
+    case 'SQLITE_FULL':
+      return new StartupError(`${what}: the disk is full; free some space and start again`, EXIT_CODES.cannotWrite)
+    case 'EROFS':
+    case 'SQLITE_READONLY':
+      return new StartupError(`${what}: the filesystem is read-only`, EXIT_CODES.cannotWrite)
+    case 'EACCES':
+    case 'EPERM':
+    case 'SQLITE_CANTOPEN':
+      return new StartupError(`${what}: permission denied (${message ?? code}); check the owner of the folder`, EXIT_CODES.cannotWrite)
+    case 'EADDRINUSE':
+      return new StartupError(`${what}: the address is already in use by another program; stop it or set server.port`, EXIT_CODES.unavailable)
+    case 'EADDRNOTAVAIL':
+      return new StartupError(`${what}: this machine has no such address; check server.host`, EXIT_CODES.unavailable)
+  }
+  return err
 }
 
 export const notFound = (what = 'download') => new AppError(404, 'not_found', `No such ${what}`)

@@ -6,6 +6,7 @@
 // Each of the last two is a no-op in the mode it does not serve, so both can always be called.
 import fs from 'node:fs'
 import type { Config } from '../core/config.js'
+import { ConfigError } from '../core/errors.js'
 import { describeCertificate, validatePemPair, type TlsMaterial } from './certificate-info.js'
 import { ensureLocalCertificates, RENEW_WHEN_DAYS_LEFT, type TlsLogger } from './local-ca.js'
 
@@ -18,12 +19,18 @@ const HOUR_MS = 60 * 60 * SECOND_MS
 /**
  * The TLS material to serve: the owner's `tls.cert_file` + `tls.key_file` when set, otherwise the
  * local CA and its server certificate from `<dataDir>/tls/` (created or renewed as needed).
- * Throws an Error that says how to fix the configuration when the files are unusable.
+ * Throws a ConfigError that says how to fix the configuration when the files are unusable.
  * Callers check `tls.enabled` first; this function always produces material.
  */
 export async function loadTlsMaterial(tls: Config['tls'], dataDir: string, log: TlsLogger): Promise<TlsMaterial> {
   if (usesConfiguredFiles(tls)) {
-    const material = readConfiguredFiles(tls)
+    let material: TlsMaterial
+    try {
+      material = readConfiguredFiles(tls)
+    } catch (err) {
+      // At start-up an unusable file is the operator's to fix: one line, exit 78.
+      throw new ConfigError((err as Error).message)
+    }
     warnIfExpiringSoon(material.cert, tls.cert_file, log)
     return material
   }
@@ -133,7 +140,7 @@ export function scheduleRenewal(
 function usesConfiguredFiles(tls: Config['tls']): tls is Config['tls'] & { cert_file: string; key_file: string } {
   if ((tls.cert_file === null) !== (tls.key_file === null)) {
     const missing = tls.cert_file === null ? 'tls.cert_file' : 'tls.key_file'
-    throw new Error(
+    throw new ConfigError(
       `${missing} is not set: set both tls.cert_file and tls.key_file to use your own certificate ` +
         "(e.g. Let's Encrypt fullchain.pem and privkey.pem), or neither to use the automatic local CA",
     )
