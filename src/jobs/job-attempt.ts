@@ -19,7 +19,7 @@ export interface RunningJob {
   row: DownloadRow
   controller: AbortController
   /** set before aborting, so the end of the attempt is read as intended, not as a failure */
-  stopReason: 'cancel' | 'shutdown' | null
+  stopReason: 'cancel' | 'shutdown' | 'disk_low' | null
 }
 
 /** How an attempt ended, as far as the worker cares. */
@@ -76,19 +76,26 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
     log.info({ downloader: done.downloader, files: done.files.length, file_path: first.file_path, file_size: first.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
     return 'completed'
   } catch (err) {
-    return recordFailure(job, err, deps, log, prepared?.cookieSite ?? null)
+    return await recordFailure(job, err, deps, log, prepared?.cookieSite ?? null)
   } finally {
     prepared?.release()
   }
 }
 
-function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger, cookieSite: string | null): AttemptOutcome {
+async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger, cookieSite: string | null): Promise<AttemptOutcome> {
   const { id, retry_count } = job.row
   const { jobs, events } = deps
   const iso = () => deps.now().toISOString()
   if (job.stopReason === 'cancel') {
     log.info('download cancelled')
     return 'cancelled'
+  }
+  if (job.stopReason === 'disk_low') {
+    // Stopped by the disk guard, not failed: waits for space without counting a retry.
+    const waiting = await jobs.waitForDisk(id, iso())
+    if (waiting) events.emit('status', { id, status: waiting.status, error_message: waiting.error_message })
+    log.info('download stopped: free disk below storage.min_free_disk_mb; waits for space')
+    return 'requeued'
   }
   const missingDownloader = isYtDlpMissing(err)
   if (job.stopReason === 'shutdown' || missingDownloader) {

@@ -13,7 +13,7 @@ import type { HealthWorker } from '../core/shapes.js'
 import type { AttemptControl } from './download-actions.js'
 import { runAttempt, type AttemptDeps, type RunningJob } from './job-attempt.js'
 import type { AttemptSetup } from './attempt-setup.js'
-import { checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
+import { checkDisk, checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
 import { downloadPost, type DownloadPost } from './post/download-post.js'
 
@@ -47,6 +47,8 @@ export interface WorkerDeps {
   killGraceMs?: number
   /** this server's id (attempt-marker.ts); default: the one kept in storage.data_dir */
   serverId?: string
+  /** how often free disk is checked while downloads run (0: never) */
+  diskWatchMs?: number
   /** replaces downloadPost (tests only) */
   downloadPost?: DownloadPost
   /** per attempt: which downloader files run and the site's cookies (tools and logins) */
@@ -67,6 +69,8 @@ export class DownloadWorker implements AttemptControl {
   #filling: Promise<void> | undefined
   #fillAgain = false
   #timer: NodeJS.Timeout | undefined
+  #diskTimer: NodeJS.Timeout | undefined
+  #diskChecking = false
   #userAgentTurn = 0
   readonly #jobs: JobsRepository
   readonly #deps
@@ -83,6 +87,7 @@ export class DownloadWorker implements AttemptControl {
       pauseRecheckMs: 5_000,
       downloaderRecheckMs: 30_000,
       killGraceMs: 3_000,
+      diskWatchMs: 2_000,
       downloadPost,
       ...deps,
       serverId: deps.serverId ?? loadOrCreateServerId(resolvePaths(deps.config).dataDir),
@@ -109,6 +114,7 @@ export class DownloadWorker implements AttemptControl {
       this.#state = WorkerState.stopping
       this.#deps.events.off('queued', this.#onQueued)
       clearTimeout(this.#timer)
+      clearInterval(this.#diskTimer)
       for (const job of this.#active.values()) {
         job.stopReason ??= 'shutdown'
         job.controller.abort()
@@ -203,6 +209,7 @@ export class DownloadWorker implements AttemptControl {
   #startJob(row: DownloadRow): void {
     const job: ActiveJob = { row, controller: new AbortController(), stopReason: null, done: Promise.resolve() }
     this.#active.set(row.id, job)
+    this.#watchDisk()
     this.#deps.events.emit('status', { id: row.id, status: row.status })
     job.done = runAttempt(job, this.#nextUserAgent(), this.#attemptDeps)
       .then((outcome) => {
@@ -215,6 +222,43 @@ export class DownloadWorker implements AttemptControl {
         this.#active.delete(row.id)
         this.#wake()
       })
+  }
+
+  /**
+   * While downloads run, free disk is checked every diskWatchMs: below storage.min_free_disk_mb
+   * every running download is stopped (its partial files go with it) and waits for space as
+   * pending with waiting_reason disk_low; the queue gate keeps it waiting until space returns.
+   */
+  #watchDisk(): void {
+    if (this.#diskTimer !== undefined || this.#deps.diskWatchMs <= 0) return
+    this.#diskTimer = setInterval(() => void this.#checkDiskWhileDownloading(), this.#deps.diskWatchMs)
+    this.#diskTimer.unref()
+  }
+
+  async #checkDiskWhileDownloading(): Promise<void> {
+    if (this.#active.size === 0 || this.#state !== WorkerState.running) {
+      clearInterval(this.#diskTimer)
+      this.#diskTimer = undefined
+      return
+    }
+    if (this.#diskChecking) return
+    this.#diskChecking = true
+    try {
+      const { config, downloadsDir, freeDiskBytes, log } = this.#deps
+      const disk = await checkDisk(downloadsDir, config.storage.min_free_disk_mb, freeDiskBytes)
+      // An unreadable file system stops nothing that runs; the gate still holds new work back.
+      if (disk.ok || disk.free_bytes === null) return
+      const stopping = [...this.#active.values()].filter((job) => job.stopReason === null)
+      if (stopping.length === 0) return
+      log.warn({ free_bytes: disk.free_bytes, min_free_disk_mb: config.storage.min_free_disk_mb, stopped: stopping.length },
+        'free disk fell below storage.min_free_disk_mb during downloads: stopped them; they resume when space is free')
+      for (const job of stopping) {
+        job.stopReason = 'disk_low'
+        job.controller.abort()
+      }
+    } finally {
+      this.#diskChecking = false
+    }
   }
 
   #nextUserAgent(): string | null {
