@@ -51,7 +51,8 @@ export async function confineToDownloads(downloadsDir: string, filePath: string)
 /** `target` relative to `root` when it lies strictly inside it (both already real paths), else undefined. */
 export function relativeInside(root: string, target: string): string | undefined {
   const relative = path.relative(root, target)
-  const outside = relative === '' || relative.startsWith('..') || path.isAbsolute(relative)
+  // A name may start with dots ("...wait for it", yt-dlp's "..⧸..⧸x"): only a '..' segment leaves.
+  const outside = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)
   return outside ? undefined : relative
 }
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
-import { confineToDownloads, jobWorkDir, removePartialFiles } from '../../src/jobs/output-paths.js'
+import { confineToDownloads, jobWorkDir, relativeInside, removePartialFiles } from '../../src/jobs/output-paths.js'
 
 test('only regular files inside the downloads folder are accepted as results', async (t) => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'vds-confine-'))
@@ -28,4 +28,15 @@ test('only regular files inside the downloads folder are accepted as results', a
   await removePartialFiles(downloads, 'job-1')
   await removePartialFiles(downloads, 'job-1')
   await assert.rejects(confineToDownloads(downloads, path.join(work, 'half.mp4.part')), /ENOENT/)
+})
+
+test('names that start with dots stay inside; only a real ".." segment is outside', () => {
+  const root = path.join(path.sep, 'srv', 'downloads')
+  assert.equal(relativeInside(root, path.join(root, '...wait for it [x].mp4')), '...wait for it [x].mp4')
+  assert.equal(relativeInside(root, path.join(root, '..⧸..⧸x [id].mp4')), '..⧸..⧸x [id].mp4')
+  assert.equal(relativeInside(root, path.join(root, 'a', '..hidden', 'b.mp4')), path.join('a', '..hidden', 'b.mp4'))
+  assert.equal(relativeInside(root, path.join(root, '..', 'x.mp4')), undefined)
+  assert.equal(relativeInside(root, path.dirname(root)), undefined)
+  assert.equal(relativeInside(root, root), undefined)
+  assert.equal(relativeInside(root, path.join(path.sep, 'srv', 'downloads-other', 'x.mp4')), undefined)
 })
