@@ -108,7 +108,8 @@ export async function buildApp(deps: AppDeps, serverOptions: ServerOptions = {})
     reply.removeHeader('content-type')
     const path = request.url.split('?')[0] ?? '/'
     const allowed = routeMethods.methodsFor(path)
-    if (allowed.length > 0) {
+    // A route for this method that found nothing (a file missing under /docs/static/) is a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       const message = `${request.method} is not allowed here; use ${allowed.join(' or ')}`
       return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(new AppError(405, 'method_not_allowed', message), request.id))
     }

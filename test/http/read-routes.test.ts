@@ -152,3 +152,13 @@ test('a wrong method on an existing path is 405 with Allow; a submit key gets it
   // Without a key nothing is revealed about which paths exist.
   assert.equal((await app.inject({ url: '/api/v1/download' })).statusCode, 401)
 })
+
+test('a missing file under /docs/static/ is 404 not_found, not 405 (the route exists for GET)', async (t) => {
+  const { app } = await buildTestApp(t)
+  const present = await app.inject({ url: '/docs/static/index.css', headers: auth })
+  assert.equal(present.statusCode, 200, 'the control: a file that is there')
+  const missing = await app.inject({ url: '/docs/static/no-such-file.js', headers: auth })
+  assert.equal(missing.statusCode, 404)
+  assert.equal(missing.json().error.code, 'not_found')
+  assert.equal(missing.headers.allow, undefined)
+})
