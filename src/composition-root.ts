@@ -22,6 +22,9 @@ import { createHealthService, type HealthProbes } from './status/health.js'
 import { createMetrics } from './status/metrics.js'
 import { createSubmissionService } from './intake/submission-service.js'
 import { createGroupCommit } from './db/group-commit.js'
+import { createWriteHealth, probeWrite } from './db/write-health.js'
+import { createDeferredWrites } from './db/deferred-writes.js'
+import { startIdempotencyPruning } from './db/idempotency-pruning.js'
 import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
 import { createDownloadActions } from './jobs/download-actions.js'
 import { recoverInterruptedJobs } from './jobs/recovery.js'
@@ -77,7 +80,14 @@ export function createServices(options: ServiceOptions) {
   const paths = options.paths ?? resolvePaths(config)
   const { downloadsDir } = paths
   const downloads = createDownloadsRepository(db)
-  const jobs = createJobsRepository(db)
+  // Whether the database takes writes; job ends it refuses are kept and written when it does again.
+  const writeHealth = createWriteHealth(probeWrite(db))
+  const deferredWrites = createDeferredWrites({
+    health: writeHealth,
+    onKept: (err, waiting) => log.error({ err, waiting }, 'the database refused a job state; kept in memory and retried until it is written'),
+    onWritten: (waiting) => log.info({ waiting }, 'a kept job state was written'),
+  })
+  const jobs = createJobsRepository(db, deferredWrites)
   const apiKeys = createApiKeysRepository(db)
   const events = new DownloadEvents()
   // Marks every downloader process this server starts; recovery stops only its own (attempt-marker.ts).
@@ -164,8 +174,8 @@ export function createServices(options: ServiceOptions) {
     worker,
     actions,
     keys,
-    health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes }),
-    submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db), ...(options.resolve ? { resolve: options.resolve } : {}) }),
+    health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes, writes: writeHealth }),
+    submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db, writeHealth), ...(options.resolve ? { resolve: options.resolve } : {}) }),
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
     notifications,
     notifier,
@@ -186,6 +196,11 @@ export function createServices(options: ServiceOptions) {
     linkBases,
     /** absolute signed links for a notification about a download (SPEC §6) */
     notificationLinks,
+    writeHealth,
+    deferredWrites,
+    /** hourly pruning of idempotency keys older than 7 days; returns its stop function */
+    startMaintenance: () =>
+      startIdempotencyPruning({ downloads, health: writeHealth, onError: (err) => log.warn({ err }, 'pruning idempotency keys failed') }),
     /** start-up recovery after a crash; run before worker.start() */
     recover: (extra: { killGraceMs?: number } = {}) =>
       recoverInterruptedJobs({ jobs, downloadsDir, serverId, log, events, isOwnJob: (id) => downloads.findById(id) !== undefined, ...extra }),

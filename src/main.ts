@@ -54,7 +54,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cleanups.push(takeDataFolder(paths.dataDir))
     const db = startupStep(`cannot use storage.data_dir ${paths.dataDir} or storage.downloads_dir ${paths.downloadsDir}`, () => {
       mkdirSync(paths.downloadsDir, { recursive: true })
-      return openDatabase(paths.dataDir, { autoCheckpoint: false })
+      // A short busy_timeout: the event loop never waits long on another process's lock (a refused
+      // submission is a 503, a refused job state is kept and retried).
+      return openDatabase(paths.dataDir, { autoCheckpoint: false, busyTimeoutMs: 100 })
     })
     cleanups.push(() => closeDatabase(db))
     const checkpointer = startCheckpointer(path.join(paths.dataDir, DATABASE_FILE), {
@@ -72,6 +74,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.
     // After the worker has stopped (below in this list), attempts in flight end before the database closes.
+    // Runs after the worker has stopped (cleanups are last-in first-out): what is still kept is
+    // given up, and recovery finds those rows at the next start.
+    cleanups.push(() => services.deferredWrites.stop())
+    cleanups.push(services.startMaintenance())
     cleanups.push(() => services.notifier.stop())
     cleanups.push(() => services.worker.stop())
 

@@ -74,6 +74,10 @@ export function createDownloadsRepository(db: Db) {
       INSERT INTO idempotency_keys (owner, key, request_hash, status_code, response, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`),
     counts: db.prepare<[], { status: DownloadStatus; n: number }>('SELECT status, n FROM download_counts'),
+    // Oldest first through idempotency_keys_created_at; LIMIT bounds one statement's work.
+    pruneIdempotency: db.prepare<[string, number]>(`
+      DELETE FROM idempotency_keys WHERE (owner, key) IN (
+        SELECT owner, key FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)`),
     deleteById: db.prepare<[string]>('DELETE FROM downloads WHERE id = ?'),
     newestSubmittedAtByClient: db
       .prepare<[string, number], string>('SELECT submitted_at FROM downloads WHERE client_id = ? ORDER BY seq DESC LIMIT ?')
@@ -177,6 +181,11 @@ export function createDownloadsRepository(db: Db) {
     /** submitted_at of the client's newest `count` submissions (index downloads_client), newest first */
     newestSubmittedAtByClient(clientId: string, count: number): string[] {
       return statements.newestSubmittedAtByClient.all(clientId, count)
+    },
+
+    /** Deletes up to `limit` idempotency keys stored before `before` (ISO); returns how many. */
+    pruneIdempotencyKeys(before: string, limit: number): number {
+      return statements.pruneIdempotency.run(before, limit).changes
     },
 
     deleteById(id: string): boolean {

@@ -4,6 +4,7 @@
 // Each piece of work runs in its own savepoint (better-sqlite3 nests transactions that way): one
 // failing piece is rolled back alone, and the others still commit.
 import type { Db } from './open.js'
+import { isStorageError, type WriteHealth } from './write-health.js'
 
 interface Pending {
   work: () => unknown
@@ -25,7 +26,7 @@ export interface GroupCommit {
 /** More than this many waiting pieces are split over several commits, bounding one commit's time. */
 const MAX_BATCH = 256
 
-export function createGroupCommit(db: Db): GroupCommit {
+export function createGroupCommit(db: Db, health?: WriteHealth): GroupCommit {
   let queue: Pending[] = []
   let scheduled = false
 
@@ -59,9 +60,11 @@ export function createGroupCommit(db: Db): GroupCommit {
         settled = runBatch.immediate(batch)
       } catch (err) {
         // BEGIN or COMMIT failed (disk full, I/O error, locked): nothing in this batch was stored.
+        if (isStorageError(err)) health?.failed(err)
         for (const pending of batch) pending.reject(err)
         continue
       }
+      health?.succeeded()
       for (const { pending, ok, value } of settled) (ok ? pending.resolve : pending.reject)(value)
     }
   }

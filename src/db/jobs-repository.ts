@@ -5,6 +5,8 @@
 import type { Db } from './open.js'
 import type { CompletedDownload, DownloadFileRow, DownloadProgress, DownloadResult, DownloadRow } from '../core/types.js'
 import { describeFile, legacyFiles } from '../core/media-types.js'
+import { createDeferredWrites, type DeferredWrites } from './deferred-writes.js'
+import { createWriteHealth } from './write-health.js'
 
 /** A failed attempt as stored: a stable code and a sentence for a person. */
 export interface JobError {
@@ -29,7 +31,11 @@ export interface CompletionOutcome {
   files: DownloadFileRow[]
 }
 
-export function createJobsRepository(db: Db) {
+/**
+ * `deferred` keeps the end of an attempt when the database refuses it (full, read-only, locked) and
+ * writes it as soon as it can: those methods are async and settle only once the state is stored.
+ */
+export function createJobsRepository(db: Db, deferred: DeferredWrites = createDeferredWrites({ health: createWriteHealth() })) {
   const statements = {
     // One statement: the SELECT and the UPDATE cannot interleave with another writer.
     claimNext: db.prepare<{ now: string }, DownloadRow>(`
@@ -186,23 +192,23 @@ export function createJobsRepository(db: Db) {
      * `duplicate_of` and that download's files instead: the caller then removes the files it made.
      * undefined when the job was no longer downloading (cancelled meanwhile).
      */
-    completeWithFiles(id: string, done: CompletedDownload, now: string): CompletionOutcome | undefined {
-      return completeTx.immediate(id, done, now)
+    completeWithFiles(id: string, done: CompletedDownload, now: string): Promise<CompletionOutcome | undefined> {
+      return deferred.run(() => completeTx.immediate(id, done, now))
     },
 
     /** downloading → completed with one file (yt-dlp's single-file result); see completeWithFiles. */
-    complete(id: string, result: DownloadResult, now: string): DownloadRow | undefined {
-      return completeTx.immediate(id, singleFileCompletion(result), now)?.row
+    async complete(id: string, result: DownloadResult, now: string): Promise<DownloadRow | undefined> {
+      return (await deferred.run(() => completeTx.immediate(id, singleFileCompletion(result), now)))?.row
     },
 
     /** downloading → failed for good. */
-    fail(id: string, error: JobError, now: string): DownloadRow | undefined {
-      return statements.fail.get({ ...error, id, now })
+    fail(id: string, error: JobError, now: string): Promise<DownloadRow | undefined> {
+      return deferred.run(() => statements.fail.get({ ...error, id, now }))
     },
 
     /** downloading → pending with retry_count + 1, not before `nextAttemptAt`. */
-    scheduleRetry(id: string, error: JobError, nextAttemptAt: string, now: string): DownloadRow | undefined {
-      return statements.scheduleRetry.get({ ...error, id, now, next_attempt_at: nextAttemptAt })
+    scheduleRetry(id: string, error: JobError, nextAttemptAt: string, now: string): Promise<DownloadRow | undefined> {
+      return deferred.run(() => statements.scheduleRetry.get({ ...error, id, now, next_attempt_at: nextAttemptAt }))
     },
 
     /** pending | downloading → cancelled. */
@@ -216,8 +222,8 @@ export function createJobsRepository(db: Db) {
     },
 
     /** downloading → pending without counting a retry (shutdown, crash recovery). */
-    requeue(id: string, now: string): DownloadRow | undefined {
-      return statements.requeue.get({ id, now })
+    requeue(id: string, now: string): Promise<DownloadRow | undefined> {
+      return deferred.run(() => statements.requeue.get({ id, now }))
     },
 
     /** downloading → pending after a crash, counting the interruption (interrupted_count + 1). */

@@ -100,7 +100,7 @@ async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, l
   const missingDownloader = isYtDlpMissing(err)
   if (job.stopReason === 'shutdown' || missingDownloader) {
     // Interrupted, not failed: back to the queue without counting a retry.
-    const requeued = jobs.requeue(id, iso())
+    const requeued = await jobs.requeue(id, iso())
     if (requeued) events.emit('status', { id, status: requeued.status, error_message: requeued.error_message })
     log.info({ reason: missingDownloader ? (err as Error).message : 'shutdown' }, 'download interrupted; back to pending')
     return missingDownloader ? 'downloader_missing' : 'requeued'
@@ -119,12 +119,12 @@ async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, l
   const delayMs = verdict.kind === 'transient' ? retryDelayMs(retry_count, deps.config.downloads.retry_delays_seconds, deps.random) : undefined
   if (delayMs !== undefined) {
     const nextAttemptAt = new Date(deps.now().getTime() + delayMs).toISOString()
-    const row = jobs.scheduleRetry(id, error, nextAttemptAt, iso())
+    const row = await jobs.scheduleRetry(id, error, nextAttemptAt, iso())
     if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
     log.warn({ ...details, retry_count: retry_count + 1, next_attempt_at: nextAttemptAt }, 'download failed; will retry')
     return 'retry_scheduled'
   }
-  const row = jobs.fail(id, error, iso())
+  const row = await jobs.fail(id, error, iso())
   if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
   log.warn({ ...details, err: err instanceof YtDlpRunError ? undefined : err }, 'download failed')
   return 'failed'

@@ -22,7 +22,7 @@ export interface CompletionDeps {
  * when the job was cancelled meanwhile (its files are then gone).
  */
 export async function recordCompletion(id: string, done: CompletedDownload, now: string, deps: CompletionDeps): Promise<DownloadRow | undefined> {
-  const outcome = deps.jobs.completeWithFiles(id, done, now)
+  const outcome = await deps.jobs.completeWithFiles(id, done, now)
   if (!outcome) {
     await removeFiles(deps.downloadsDir, done.files.map((file) => file.file_path))
     deps.log.info('download finished after it was cancelled; files removed')

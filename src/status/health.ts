@@ -7,6 +7,7 @@ import type { DiskStatus, DownloaderStatus } from '../jobs/preflight.js'
 import type { LoginHealth } from '../logins/login-waits.js'
 import { ageDays } from '../tools/release-assets.js'
 import type { ToolStatus } from '../tools/tools-manager.js'
+import type { WriteHealth } from '../db/write-health.js'
 
 /** Where the report's facts come from (the worker and preflight checks; tests substitute them). */
 export interface HealthProbes {
@@ -25,6 +26,8 @@ export interface HealthServiceDeps {
   probes: HealthProbes
   version: string
   startedAt: number
+  /** whether the database takes writes (full, read-only, locked make it `degraded`) */
+  writes?: WriteHealth
 }
 
 /** yt-dlp versions are dates; extractors for TikTok/Instagram break within weeks to months. */
@@ -39,6 +42,11 @@ export function createHealthService(deps: HealthServiceDeps) {
         counts = deps.downloads.countsByStatus()
       } catch {
         checks.push({ name: 'database', status: 'fail', message: 'database unreachable' })
+      }
+      if (counts) {
+        deps.writes?.recheck()
+        const problem = deps.writes?.problem()
+        if (problem) checks.push({ name: 'database', status: 'warn', message: problem })
       }
       const worker = deps.probes.worker()
       if (!worker.running) checks.push({ name: 'worker', status: 'fail', message: 'download worker is not running' })

@@ -16,7 +16,7 @@ export async function completeAlbum(services: { db: Db; downloadsDir: string }, 
     await mkdir(path.dirname(path.join(services.downloadsDir, file.path)), { recursive: true })
     await writeFile(path.join(services.downloadsDir, file.path), file.bytes)
   }
-  const outcome = jobs.completeWithFiles(id, {
+  const outcome = await jobs.completeWithFiles(id, {
     title: 'Three things',
     uploader: 'someone',
     duration_seconds: null,

@@ -16,10 +16,10 @@ async function submit(services: Services, n: number): Promise<string> {
 }
 
 /** Ends a claimed job the way an attempt does: commit, then the status event. Returns when it ended (committed). */
-function finish(services: Services, id: string): number {
+async function finish(services: Services, id: string): Promise<number> {
   const jobs = createJobsRepository(services.db)
   const now = new Date().toISOString()
-  const row = jobs.fail(id, { code: 'private', message: 'This video is private.' }, now)
+  const row = await jobs.fail(id, { code: 'private', message: 'This video is private.' }, now)
   assert.ok(row)
   const endedAt = performance.now()
   services.events.emit('status', { id, status: row.status, error_message: row.error_message })
@@ -49,7 +49,7 @@ test('a long poll answers within 50 ms of the job ending', async (t) => {
     await waitUntil('the poll to wait', () => services.statusWaiters.size() === 1)
     await sleep(50)
     assert.equal(answeredAt, 0, 'still waiting while downloading')
-    const endedAt = finish(services, id)
+    const endedAt = await finish(services, id)
     const res = await polled
     if (n > 10) latencies.push(answeredAt - endedAt)
     assert.equal(res.statusCode, 200)
@@ -65,7 +65,7 @@ test('already final: at once; still running: after N seconds with the current st
   const services = await buildTestApp(t)
   const done = await submit(services, 20)
   createJobsRepository(services.db).claimNext(new Date().toISOString())
-  finish(services, done)
+  await finish(services, done)
   let started = performance.now()
   const atOnce = await services.app.inject({ url: `/api/v1/status/${done}?wait=120`, headers: auth })
   assert.equal(atOnce.json().status, 'failed')

@@ -142,5 +142,5 @@ test('a job the server keeps dying on fails after its third interruption instead
   // A clean shutdown is not a crash; a person's retry starts the count over.
   assert.equal(fx.jobs.retry(id, new Date().toISOString())?.interrupted_count, 0)
   fx.jobs.claimNext(new Date().toISOString())
-  assert.equal(fx.jobs.requeue(id, new Date().toISOString())?.interrupted_count, 0)
+  assert.equal((await fx.jobs.requeue(id, new Date().toISOString()))?.interrupted_count, 0)
 })

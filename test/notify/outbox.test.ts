@@ -48,10 +48,10 @@ async function setUp(t: TestContext, extra: { retry?: number[] } = {}) {
     return (res.json() as { download_id: string }).download_id
   }
   /** claims the job and writes its final state the way an attempt does */
-  const finish = (id: string, outcome: 'completed' | 'failed') => {
+  const finish = async (id: string, outcome: 'completed' | 'failed') => {
     const now = new Date().toISOString()
     assert.equal(jobs.claimNext(now)?.id, id)
-    const row = outcome === 'completed' ? jobs.complete(id, RESULT, now) : jobs.fail(id, { code: 'private', message: 'This video is private.' }, now)
+    const row = outcome === 'completed' ? await jobs.complete(id, RESULT, now) : await jobs.fail(id, { code: 'private', message: 'This video is private.' }, now)
     assert.ok(row)
     app.events.emit('status', { id, status: row.status })
   }
@@ -70,7 +70,7 @@ test('completed: signed webhook, ntfy with title, click and token, encrypted Web
   s.notifier.start()
 
   const id = await s.submit()
-  s.finish(id, 'completed')
+  await s.finish(id, 'completed')
   const [hook] = await s.hook.waitFor(1)
   const [ntfy] = await s.ntfy.waitFor(1)
   const [push] = await s.push.waitFor(1)
@@ -118,7 +118,7 @@ test('a refused delivery is retried with the same delivery id; webhooks without 
   s.plainHook.respond = () => (refusals-- > 0 ? 503 : 204)
   s.notifier.start()
   const id = await s.submit()
-  s.finish(id, 'failed')
+  await s.finish(id, 'failed')
   const attempts = await s.plainHook.waitFor(3)
   const ids = new Set(attempts.map((a) => a.headers['x-vds-delivery']))
   assert.equal(ids.size, 1, 'one delivery id over all attempts')
