@@ -1,7 +1,7 @@
 // What a user can do to one download: cancel it, retry it, delete it. Each action changes the
 // row through the repositories, tells listeners through DownloadEvents, and asks the worker to
 // stop or schedule attempts; the routes only validate and reply.
-import { rm, rmdir } from 'node:fs/promises'
+import { readdir, rm, rmdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadRow } from '../core/types.js'
@@ -92,12 +92,22 @@ async function removeFiles(downloadsDir: string, relativePaths: readonly string[
     const relative = await confineToDownloads(downloadsDir, relativePath).catch(() => undefined)
     if (relative === undefined) continue
     await rm(path.join(downloadsDir, relative), { force: true })
+    await removeKeptOriginals(path.join(downloadsDir, relative))
     removed = true
     if (path.dirname(relative) !== '.') folders.add(path.dirname(relative))
   }
   // rmdir refuses a folder that still holds anything (a kept original, a file of another download).
   for (const folder of folders) await rmdir(path.join(downloadsDir, folder)).catch(() => {})
   return removed
+}
+
+/** downloads.keep_original left "<name>.original.<ext>" (or "<name>.original (2).<ext>") beside the file. */
+async function removeKeptOriginals(file: string): Promise<void> {
+  const stem = `${path.basename(file, path.extname(file))}.original`
+  const names = await readdir(path.dirname(file)).catch(() => [])
+  for (const name of names) {
+    if (name.startsWith(`${stem}.`) || name.startsWith(`${stem} (`)) await rm(path.join(path.dirname(file), name), { force: true })
+  }
 }
 
 export type DownloadActions = ReturnType<typeof createDownloadActions>

@@ -1,6 +1,7 @@
 // DELETE ?delete_file=true on albums and on downloads that share files (duplicate_of).
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { test } from 'node:test'
 import { createJobsRepository } from '../../src/db/jobs-repository.js'
@@ -25,10 +26,14 @@ test('delete_file removes every file of an album and its folder', async (t) => {
   await completeAlbum(built, id, album)
   const onDisk = album.map((file) => path.join(built.downloadsDir, file.path))
   assert.ok(onDisk.every((file) => existsSync(file)))
+  // downloads.keep_original put the source of the video beside it.
+  const original = path.join(path.dirname(onDisk[1]!), '02.original.webm')
+  await writeFile(original, 'webm')
 
   const res = await built.app.inject({ method: 'DELETE', url: `/api/v1/downloads/${id}?delete_file=true`, headers: auth })
   assert.deepEqual(res.json(), { success: true, download_id: id, file_deleted: true })
   assert.deepEqual(onDisk.filter((file) => existsSync(file)), [])
+  assert.equal(existsSync(original), false, 'a kept original goes with its file')
   assert.equal(existsSync(path.dirname(onDisk[0]!)), false, 'the album folder goes with its files')
   assert.ok(existsSync(path.join(built.downloadsDir, 'instagram.com')), 'folders above the album stay')
 })
