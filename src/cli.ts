@@ -25,6 +25,13 @@ Commands:
   keys revoke NAME         stop a key at once, also on a running server
   pair NAME [--scope submit|admin]
                            a single-use link + QR code that sets up one phone (15 minutes)
+  tools status [--json]    the downloaders: managed or not, version, age, last update check
+  tools update [--key KEY] check for new yt-dlp / gallery-dl releases now and install them
+                           (through the running server, or by itself when none runs)
+  cookies import SITE FILE store a Netscape cookies.txt for a site that needs a login (e.g. instagram.com);
+                           downloads waiting for that login resume
+  cookies list [--json]    sites with cookies: count and earliest expiry (never the values)
+  cookies remove SITE      forget a site's cookies
   notify test              send a test message to every webhook, the ntfy topic and each subscribed
                            web app, and show what each answered
 
@@ -35,7 +42,7 @@ Options:
 
 Environment:
   VDS_CONFIG               config file, like --config
-  VDS_API_KEY              API key for \`vds submit\`, like --key
+  VDS_API_KEY              API key for \`vds submit\` and \`vds tools update\`, like --key
   VDS_<SECTION>__<KEY>     override one config key, e.g. VDS_SERVER__PORT=9443
                            (lists are comma-separated: VDS_DOWNLOADS__ALLOWED_DOMAINS=tiktok.com,instagram.com)
 
@@ -69,6 +76,8 @@ const COMMANDS: Record<string, Command> = {
   service: async (context) => (await import('./commands/service.js')).serviceCommand(context),
   pair: async (context) => (await import('./commands/pair.js')).pairCommand(context),
   notify: async (context) => (await import('./commands/notify.js')).notifyCommand(context),
+  tools: async (context) => (await import('./commands/tools.js')).toolsCommand(context),
+  cookies: async (context) => (await import('./commands/cookies.js')).cookiesCommand(context),
 }
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -8,7 +8,7 @@ import { checkCertificate } from './doctor-certificate.js'
 import { check, CheckStatus, type CheckResult } from './doctor-check.js'
 import { checkPort } from './doctor-port.js'
 import { checkDatabaseAndKeys, checkDiskSpace } from './doctor-storage.js'
-import { checkFfmpeg, checkYtDlp } from './doctor-tools.js'
+import { checkFfmpeg, checkGalleryDl, checkImpersonation, checkYtDlp } from './doctor-tools.js'
 import { configFilePath, ExitCode, flag, type CommandInput } from './command-input.js'
 
 /** Options of {@link runDoctor}. */
@@ -53,8 +53,11 @@ async function diagnose(configFile: string | undefined, env: NodeJS.ProcessEnv):
 
 async function runChecks(config: Config): Promise<CheckResult[]> {
   const paths = resolvePaths(config)
+  const tools = createToolsManager({ config, dataDir: paths.dataDir, log: pino({ level: 'silent' }) })
   return Promise.all([
-    checkYtDlp(createToolsManager({ config, dataDir: paths.dataDir, log: pino({ level: 'silent' }) }).commandFor('yt-dlp').command),
+    checkYtDlp(tools.commandFor('yt-dlp').command, new Date(), tools.commandFor('yt-dlp').kind),
+    checkGalleryDl(tools.commandFor('gallery-dl').command, tools.commandFor('gallery-dl').kind),
+    checkImpersonation(tools.commandFor('yt-dlp').command),
     checkFfmpeg(),
     checkDiskSpace(paths.downloadsDir, config.storage.min_free_disk_mb),
     ...checkDatabaseAndKeys(config, paths.dataDir),

@@ -13,7 +13,7 @@ import { DATABASE_FILE } from '../../src/db/open.js'
 import { makeWorkDir, runVds, writeConfig } from './run-vds.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
-const CHECK_NAMES = ['config', 'ytdlp', 'ffmpeg', 'disk', 'database', 'api_keys', 'certificate', 'port']
+const CHECK_NAMES = ['config', 'ytdlp', 'gallery_dl', 'impersonation', 'ffmpeg', 'disk', 'database', 'api_keys', 'certificate', 'port']
 const installedYtDlp = execFileSync('yt-dlp', ['--version'], { encoding: 'utf8' }).trim()
 
 describe('vds doctor on a setup made by vds init', { timeout: 120_000 }, () => {
@@ -69,9 +69,10 @@ test('a missing yt-dlp fails the doctor with exit code 1', { timeout: 60_000 }, 
   assert.match(ytdlp?.message ?? '', /\/nonexistent.*ytdlp\.path/)
 })
 
-test('yt-dlp is reported old a year after its release date', async () => {
+test('yt-dlp is reported old 90 days after its release date', async () => {
   const released = Date.parse(installedYtDlp.slice(0, 10).replaceAll('.', '-'))
   assert.equal((await checkYtDlp('yt-dlp', new Date(released + 10 * DAY_MS))).status, 'ok')
+  assert.equal((await checkYtDlp('yt-dlp', new Date(released + 91 * DAY_MS))).status, 'warn')
   const old = await checkYtDlp('yt-dlp', new Date(released + 400 * DAY_MS))
   assert.equal(old.status, 'warn')
   assert.match(old.message, /400 days ago/)
