@@ -48,7 +48,7 @@ test('a download runs with the managed copy; after an update, site_changed and u
     return (row?.status === 'completed' || row?.status === 'failed') && row
   }, 90_000)
   assert.equal(done.status, 'completed', done.error_message ?? '')
-  assert.equal(done.file_size, media.smallVideo.size)
+  assert.ok((done.file_size ?? 0) > media.smallVideo.size / 2, 'the video (tagged by the post-download step, so not byte-equal)')
 
   // Failures a new release may fix: two recent ones, one too old, one of another kind.
   const failed = (code: string, daysAgo: number) => {
