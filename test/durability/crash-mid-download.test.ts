@@ -53,7 +53,8 @@ test('kill -9 mid-download: after restart the job completes with exactly one yt-
   t.after(() => media.close())
   const dir = tempDir(t, 'vds-crash-dl-')
   const config = {
-    downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [0.5] },
+    // Byte-exact with the source: no tags written into the finished file.
+    downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [0.5], embed_metadata: false },
     ytdlp: { path: 'yt-dlp' },
   }
   let server = await startServerProcess({ dir, config })

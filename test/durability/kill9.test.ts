@@ -97,7 +97,7 @@ test('a second server on the same data folder refuses to start and names the fir
     config: { storage: { data_dir: first.dataDir } },
   })
   await assert.rejects(second.ready, new RegExp(`Another Video Download Server \\(pid ${first.pid}\\) is using`))
-  assert.equal(second.server.child.exitCode, 1)
+  assert.equal(second.server.child.exitCode, 75, 'EX_TEMPFAIL: the data folder is in use')
   assert.equal((await first.request('/api/v1/health')).status, 200, 'the first server keeps running')
   assert.deepEqual(await first.stop('SIGTERM'), { code: 0, signal: null })
 })
