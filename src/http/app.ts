@@ -111,9 +111,9 @@ export async function buildApp(deps: AppDeps, serverOptions: ServerOptions = {})
     // A route for this method that found nothing (a file missing under /docs/static/) is a 404.
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       const message = `${request.method} is not allowed here; use ${allowed.join(' or ')}`
-      return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(new AppError(405, 'method_not_allowed', message), request.id))
+      return reply.code(405).header('allow', allowed.join(', ')).send(errorBody(new AppError('method_not_allowed', message), request.id))
     }
-    return reply.code(404).send(errorBody(new AppError(404, 'not_found', `No route ${request.method} ${path}`), request.id))
+    return reply.code(404).send(errorBody(new AppError('not_found', `No route ${request.method} ${path}`), request.id))
   })
 
   await app.register(securityHeadersPlugin)

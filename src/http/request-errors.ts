@@ -1,6 +1,6 @@
 // Turns Fastify's schema-validation failures into the stable error codes of SPEC §2.
 import type { FastifyRequest } from 'fastify'
-import { AppError } from '../core/errors.js'
+import { AppError, type ErrorCode } from '../core/errors.js'
 
 interface ValidationIssue {
   instancePath?: string
@@ -8,7 +8,7 @@ interface ValidationIssue {
   params?: { missingProperty?: string; requiredProperties?: string[] }
 }
 
-const BODY_FIELD_CODES: Record<string, string> = {
+const BODY_FIELD_CODES: Record<string, ErrorCode> = {
   url: 'invalid_url',
   client_id: 'invalid_client_id',
   timestamp: 'invalid_timestamp',
@@ -22,21 +22,21 @@ export function validationError(context: string | undefined, issues: ValidationI
     first.params?.missingProperty ?? first.params?.requiredProperties?.[0] ?? first.instancePath?.split('/')[1] ?? ''
   switch (context) {
     case 'params':
-      if (field === 'index') return new AppError(400, 'invalid_file_index', 'The file index must be a whole number from 0')
-      return new AppError(400, 'invalid_download_id', 'The download id must be a UUID')
+      if (field === 'index') return new AppError('invalid_file_index')
+      return new AppError('invalid_download_id')
     case 'querystring':
-      return new AppError(422, 'invalid_query', `Query parameter "${field}" ${first.message ?? 'is invalid'}`)
+      return new AppError('invalid_query', `Query parameter "${field}" ${first.message ?? 'is invalid'}`)
     case 'body': {
       if (request.body === undefined || request.body === null) {
         return isJsonContentType(request)
-          ? new AppError(400, 'invalid_json', 'The request body is empty; send a JSON object')
-          : new AppError(415, 'unsupported_media_type', 'Send the body as application/json')
+          ? new AppError('invalid_json', 'The request body is empty; send a JSON object')
+          : new AppError('unsupported_media_type')
       }
       const code = BODY_FIELD_CODES[field]
-      if (code) return new AppError(422, code, `"${field}" ${first.message ?? 'is invalid'}`)
-      return new AppError(422, 'invalid_body', 'The body must be a JSON object like {"url": "https://..."}')
+      if (code) return new AppError(code, `"${field}" ${first.message ?? 'is invalid'}`)
+      return new AppError('invalid_body')
     }
     default:
-      return new AppError(400, 'bad_request', first.message ?? 'Invalid request')
+      return new AppError('bad_request', first.message ?? 'Invalid request')
   }
 }

@@ -14,7 +14,7 @@ export function contentDisposition(filename: string, disposition: Disposition = 
   return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`
 }
 
-export const fileGone = () => new AppError(404, 'not_found', 'The file of this download is no longer on disk')
+export const fileGone = () => new AppError('not_found', 'The file of this download is no longer on disk')
 
 /** A Range header of the one form this server answers: `bytes=` and ranges of digits. */
 const BYTE_RANGES = /^bytes=\s*(\d+-\d*|\d*-\d+)\s*(,\s*(\d+-\d*|\d*-\d+)\s*)*$/i
@@ -55,7 +55,7 @@ export async function sendDownloadFile(
   const range = request.headers.range
   if (range !== undefined && !BYTE_RANGES.test(range.trim())) delete request.raw.headers.range
   else if (rangeUnsatisfiable(range, size)) {
-    throw new AppError(416, 'range_not_satisfiable', `The file has ${size} bytes; ask for a range inside it`, {
+    throw new AppError('range_not_satisfiable', `The file has ${size} bytes; ask for a range inside it`, {
       'content-range': `bytes */${size}`,
     })
   }

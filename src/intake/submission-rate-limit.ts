@@ -94,7 +94,6 @@ export function createSubmissionRateLimiter(options: SubmissionRateLimiterOption
       if (times.length >= limit) {
         const status = statusOf(times, at)
         throw new AppError(
-          429,
           'rate_limited',
           `Too many submissions from "${clientId}": at most ${limit} per hour (security.rate_limit_per_hour). Try again in ${status.resetSeconds} s.`,
           { 'retry-after': String(status.resetSeconds), ...rateLimitHeaders(status) },

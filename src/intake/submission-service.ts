@@ -42,7 +42,7 @@ export interface SubmissionServiceDeps {
 }
 
 const idempotencyKeyReused = () =>
-  new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different body')
+  new AppError('idempotency_key_reused')
 
 /** SPEC §2: a replay is answered 200 with the original body and Idempotent-Replayed. */
 const replayAnswer = (response: StoredResponse): SubmitAnswer => ({
@@ -71,13 +71,13 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     } else if (ISO_8601.test(value)) {
       ms = Date.parse(value)
     } else {
-      throw new AppError(422, 'invalid_timestamp', 'timestamp must be ISO 8601 (2024-05-01T12:00:00Z) or unix seconds')
+      throw new AppError('invalid_timestamp')
     }
-    if (!Number.isFinite(ms)) throw new AppError(422, 'invalid_timestamp', 'timestamp is not a real date')
-    if (ms > at.getTime() + DAY_MS) throw new AppError(422, 'invalid_timestamp', 'timestamp is more than 24 hours in the future')
+    if (!Number.isFinite(ms)) throw new AppError('invalid_timestamp', 'timestamp is not a real date')
+    if (ms > at.getTime() + DAY_MS) throw new AppError('invalid_timestamp', 'timestamp is more than 24 hours in the future')
     const oldest = at.getTime() - security.max_submission_age_days * DAY_MS
     if (ms < oldest) {
-      throw new AppError(422, 'invalid_timestamp', `timestamp is older than ${security.max_submission_age_days} days (security.max_submission_age_days)`)
+      throw new AppError('invalid_timestamp', `timestamp is older than ${security.max_submission_age_days} days (security.max_submission_age_days)`)
     }
     return new Date(ms).toISOString()
   }
@@ -101,7 +101,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     } catch (err) {
       // Disk full, I/O error, locked past busy_timeout, read-only: nothing was promised.
       if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
-        throw new AppError(503, 'storage_unavailable', 'The download could not be stored; try again later', { 'retry-after': '5' })
+        throw new AppError('storage_unavailable', 'The download could not be stored; try again later', { 'retry-after': '5' })
       }
       throw err
     }
@@ -123,7 +123,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         ...(deps.resolve ? { resolve: deps.resolve } : {}),
       })
     } catch (err) {
-      if (err instanceof UrlRejection) throw new AppError(422, err.code, err.message)
+      if (err instanceof UrlRejection) throw new AppError(err.code, err.message)
       throw err
     }
     const sharedAt = parseSharedAt(body.timestamp, at)
@@ -160,11 +160,11 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       const at = now()
       const { body, principal } = request
       if (request.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(request.idempotencyKey)) {
-        throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters')
+        throw new AppError('invalid_idempotency_key')
       }
       const clientId = body.client_id ?? principal?.name ?? 'anonymous'
       if (!CLIENT_ID.test(clientId)) {
-        throw new AppError(422, 'invalid_client_id', 'client_id must be 1-128 of A-Z a-z 0-9 . _ : @ -')
+        throw new AppError('invalid_client_id')
       }
       const idempotency = request.idempotencyKey === undefined ? undefined : {
         owner: principal?.name ?? 'anonymous',

@@ -13,6 +13,7 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { domainToASCII, domainToUnicode } from 'node:url'
+import type { ErrorCode } from '../core/errors.js'
 import { normalizeUrl } from './url-normalize.js'
 import { canonicalAddress, isPublicAddress } from './ip-ranges.js'
 
@@ -20,7 +21,7 @@ export { normalizeUrl } from './url-normalize.js'
 export { isPublicAddress } from './ip-ranges.js'
 
 /** Stable codes for the API's 422 answers (SPEC §2). */
-export type UrlRejectionCode = 'invalid_url' | 'unsupported_site' | 'url_too_long'
+export type UrlRejectionCode = Extract<ErrorCode, 'invalid_url' | 'unsupported_site' | 'url_too_long'>
 
 /** A submitted URL was refused; `message` tells the person what to change. */
 export class UrlRejection extends Error {

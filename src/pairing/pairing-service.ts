@@ -42,8 +42,8 @@ export interface PairingServiceDeps {
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex')
 
 export const pairingExpired = () =>
-  new AppError(410, 'pairing_expired', 'This pairing link was already used or has expired: ask for a new one (vds pair NAME, or "Add a phone" in the web app)')
-export const pairingUnknown = () => new AppError(404, 'not_found', 'No such pairing link: check that it was copied whole')
+  new AppError('pairing_expired')
+export const pairingUnknown = () => new AppError('not_found', 'No such pairing link: check that it was copied whole')
 
 export function createPairingService(deps: PairingServiceDeps) {
   const now = deps.now ?? (() => new Date())
@@ -60,7 +60,7 @@ export function createPairingService(deps: PairingServiceDeps) {
       const at = now()
       deps.pairings.pruneBefore(new Date(at.getTime() - KEEP_USED_MS).toISOString())
       if (nameTaken(name, at.toISOString())) {
-        throw new AppError(409, 'name_taken', `A key or an open pairing named "${name}" exists: pick another name, or revoke it first (vds keys revoke ${name})`)
+        throw new AppError('name_taken', `A key or an open pairing named "${name}" exists: pick another name, or revoke it first (vds keys revoke ${name})`)
       }
       const code = randomBytes(24).toString('base64url')
       const expiresAt = new Date(at.getTime() + PAIRING_TTL_MS).toISOString()
@@ -87,7 +87,7 @@ export function createPairingService(deps: PairingServiceDeps) {
       try {
         key = deps.pairings.claim(hashCode(code), now().toISOString(), () => createStoredApiKey(deps.apiKeys, name, scope))
       } catch (err) {
-        if (err instanceof NameTakenError) throw new AppError(409, 'name_taken', `A key named "${name}" was made meanwhile: ask for a new pairing with another name`)
+        if (err instanceof NameTakenError) throw new AppError('name_taken', `A key named "${name}" was made meanwhile: ask for a new pairing with another name`)
         throw err
       }
       if (key === undefined) throw pairingExpired()

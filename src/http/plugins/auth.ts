@@ -57,7 +57,7 @@ export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(a
     // Every authenticated answer tells the caller where it stands; submit answers update this.
     reply.headers(deps.submissions.rateLimitHeaders(principal.name))
     if (access === KeyScope.admin && principal.scope !== KeyScope.admin) {
-      throw new AppError(403, 'forbidden', `The key "${principal.name}" has the submit scope; this needs an admin key`)
+      throw new AppError('forbidden', `The key "${principal.name}" has the submit scope; this needs an admin key`)
     }
     request.principal = principal
   })
@@ -67,11 +67,11 @@ export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(a
     const key = presentedKey(request)
     // No key is not a guess (a browser before its first login): it is not counted.
     if (key === undefined) {
-      throw new AppError(401, 'unauthorized', 'Missing API key: send it in the X-API-Key header', UNAUTHORIZED_HEADERS)
+      throw new AppError('unauthorized', 'Missing API key: send it in the X-API-Key header', UNAUTHORIZED_HEADERS)
     }
     const waitSeconds = failures.secondsBlocked(request.ip)
     if (waitSeconds > 0) {
-      throw new AppError(429, 'too_many_auth_failures', `Too many wrong API keys from this address; try again in ${waitSeconds} s`, {
+      throw new AppError('too_many_auth_failures', `Too many wrong API keys from this address; try again in ${waitSeconds} s`, {
         'retry-after': String(waitSeconds),
       })
     }
@@ -82,6 +82,6 @@ export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(a
     }
     const blockedSeconds = failures.recordFailure(request.ip)
     request.log.warn({ remote_address: request.ip, blocked_seconds: blockedSeconds }, 'authentication failed: wrong API key')
-    throw new AppError(401, 'unauthorized', 'Invalid API key: check it, or ask the owner for a new one (vds keys add)', UNAUTHORIZED_HEADERS)
+    throw new AppError('unauthorized', 'Invalid API key: check it, or ask the owner for a new one (vds keys add)', UNAUTHORIZED_HEADERS)
   }
 }, { name: 'vds-auth' })

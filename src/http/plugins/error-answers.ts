@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError, coerceError } from '../../core/errors.js'
+import { AppError, coerceError, type ErrorCode } from '../../core/errors.js'
 
 /**
  * The headers helmet adds in its onRequest hook, reduced to what a JSON error needs; used where
@@ -26,18 +26,18 @@ export function errorBody(error: AppError, requestId: string) {
 
 const CLOSE_GRACE_MS = 1_000
 
-/** Errors raised before any route runs, by their code: [status, our code, message]. */
-const EARLY_ERRORS: Record<string, [number, string, string]> = {
-  FST_ERR_BAD_URL: [400, 'invalid_path', 'The path is not valid percent-encoded UTF-8'],
+/** Errors raised before any route runs, by their code → our code (status and message from the catalogue). */
+const EARLY_ERRORS: Record<string, ErrorCode> = {
+  FST_ERR_BAD_URL: 'invalid_path',
   // Every path parameter of this API is a download id.
-  FST_ERR_MAX_PARAM_LENGTH: [400, 'invalid_download_id', 'The download id must be a UUID'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'The request took too long to arrive'],
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'The request headers are too large'],
+  FST_ERR_MAX_PARAM_LENGTH: 'invalid_download_id',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request_timeout',
+  HPE_HEADER_OVERFLOW: 'headers_too_large',
 }
 
 function earlyAppError(code: string | undefined, otherwise: () => AppError): AppError {
   const known = code === undefined ? undefined : EARLY_ERRORS[code]
-  return known ? new AppError(...known) : otherwise()
+  return known ? new AppError(known) : otherwise()
 }
 
 /** Fastify's `frameworkErrors` option: errors found while routing, before any hook runs. */
@@ -54,7 +54,7 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const appError = earlyAppError(error.code, () =>
-    new AppError(400, 'malformed_request', 'The HTTP request is malformed (for example CR, LF or NUL inside a header)'))
+    new AppError('malformed_request'))
   const requestId = randomUUID()
   const body = JSON.stringify(errorBody(appError, requestId))
   const headers = {

@@ -44,7 +44,7 @@ export function useStrictJsonBodies(app: Pick<FastifyInstance, 'getDefaultJsonPa
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase()
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new AppError(415, 'unsupported_media_type', `Send the JSON body as UTF-8 (charset=utf-8), not ${charset}`), undefined)
+      done(new AppError('unsupported_media_type', `Send the JSON body as UTF-8 (charset=utf-8), not ${charset}`), undefined)
       return
     }
     // An empty body is no body (SPEC §2: actions take an empty body under any content type, and
@@ -54,7 +54,7 @@ export function useStrictJsonBodies(app: Pick<FastifyInstance, 'getDefaultJsonPa
       return
     }
     if (jsonNestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
-      done(new AppError(400, 'invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined)
+      done(new AppError('invalid_json', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined)
       return
     }
     void parseJson(request, body as string, done)
@@ -63,6 +63,6 @@ export function useStrictJsonBodies(app: Pick<FastifyInstance, 'getDefaultJsonPa
   // an empty POST as text/plain or a form); anything in it is 415.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     if ((body as string).trim() === '') done(null, undefined)
-    else done(new AppError(415, 'unsupported_media_type', 'Send the body as application/json'), undefined)
+    else done(new AppError('unsupported_media_type'), undefined)
   })
 }

@@ -18,7 +18,6 @@ export interface CaRoutesOptions {
 
 const noLocalCa = () =>
   new AppError(
-    404,
     'not_found',
     'This server uses the certificate files in tls.cert_file and tls.key_file, not a local CA: ' +
       'there is nothing to install, devices trust that certificate already if its issuer is public',

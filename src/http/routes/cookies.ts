@@ -25,11 +25,11 @@ const StoredSite = Type.Object({
 })
 const SiteParams = Type.Object({ site: Type.String({ maxLength: 253 }) })
 
-const invalidSite = (err: Error) => new AppError(422, 'invalid_site', err.message)
+const invalidSite = (err: Error) => new AppError('invalid_site', err.message)
 
 function siteError(err: unknown): never {
   if (err instanceof InvalidSiteError) throw invalidSite(err)
-  if (err instanceof InvalidCookiesError) throw new AppError(422, 'invalid_cookies', err.message)
+  if (err instanceof InvalidCookiesError) throw new AppError('invalid_cookies', err.message)
   throw err
 }
 
@@ -86,7 +86,7 @@ export const cookiesRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
       } catch (err) {
         siteError(err)
       }
-      if (!info) throw new AppError(404, 'not_found', `No cookies are stored for ${request.params.site}`)
+      if (!info) throw new AppError('not_found', `No cookies are stored for ${request.params.site}`)
       return info
     },
   )
@@ -111,7 +111,7 @@ export const cookiesRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
       } catch (err) {
         siteError(err)
       }
-      if (!removed) throw new AppError(404, 'not_found', `No cookies are stored for ${site}`)
+      if (!removed) throw new AppError('not_found', `No cookies are stored for ${site}`)
       request.log.info({ site }, 'cookies removed')
       return { success: true as const, site }
     },

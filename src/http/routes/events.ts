@@ -18,7 +18,7 @@ const SNAPSHOT_UNFINISHED = 100
 const SNAPSHOT_RECENT = 50
 
 export const tooManyStreams = (max: number) =>
-  new AppError(503, 'too_many_event_streams', `The server already has ${max} open event streams (security.max_event_streams); try again later`, {
+  new AppError('too_many_event_streams', `The server already has ${max} open event streams (security.max_event_streams); try again later`, {
     'retry-after': '30',
   })
 

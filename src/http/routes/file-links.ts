@@ -12,7 +12,7 @@ import { sendDownloadFile } from '../send-download-file.js'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 const invalidLink = () =>
-  new AppError(403, 'invalid_file_link', 'This file link is not valid: it was changed, it expired, or its key was revoked. Get a fresh one from the download\'s status.')
+  new AppError('invalid_file_link', 'This file link is not valid: it was changed, it expired, or its key was revoked. Get a fresh one from the download\'s status.')
 
 export const fileLinksRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get(

@@ -20,7 +20,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
   const findFile = (rawId: string, index: number): DownloadFileRow => {
     const row = deps.downloads.findById(parseDownloadId(rawId))
     const file = row ? deps.files.fileOf(row, index) : undefined
-    if (!file) throw new AppError(404, 'not_found', row?.status === 'completed' ? 'This download has no such file' : 'No finished file for this download')
+    if (!file) throw new AppError('not_found', row?.status === 'completed' ? 'This download has no such file' : 'No finished file for this download')
     return file
   }
 

@@ -24,7 +24,7 @@ const ClaimedKey = Type.Object({ key: Type.String(), name: Type.String(), scope:
 const CodeParams = Type.Object({ code: Type.String() })
 
 const tooManyGuesses = (seconds: number) =>
-  new AppError(429, 'too_many_pairing_attempts', `Too many wrong pairing codes from this address; try again in ${seconds} s`, { 'retry-after': String(seconds) })
+  new AppError('too_many_pairing_attempts', `Too many wrong pairing codes from this address; try again in ${seconds} s`, { 'retry-after': String(seconds) })
 
 export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const pairing: PairingService = deps.pairing

@@ -20,7 +20,7 @@ export const PushSubscriptionBody = Type.Object(
 
 const EndpointBody = Type.Object({ endpoint: Type.String({ maxLength: 2048 }) }, { additionalProperties: true })
 
-const invalidSubscription = (message: string) => new AppError(422, 'invalid_subscription', message)
+const invalidSubscription = (message: string) => new AppError('invalid_subscription', message)
 
 /** The endpoint must be an https URL: push services are, and nothing else is sent to. */
 function checkEndpoint(endpoint: string): string {
