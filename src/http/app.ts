@@ -34,6 +34,13 @@ import { swaggerOptions } from './openapi.js'
 import { toolsRoutes } from './routes/tools.js'
 import { cookiesRoutes } from './routes/cookies.js'
 
+const routeIndexes = new WeakMap<object, ReturnType<typeof createRouteMethodIndex>>()
+
+/** Every route the app registered (pattern and methods): the security tests cover each one. */
+export function registeredRoutes(app: BuiltApp): Array<{ url: string; methods: string[] }> {
+  return routeIndexes.get(app)?.list() ?? []
+}
+
 // Any visible ASCII the client sends is echoed (logs are JSON, so it cannot forge a log line).
 const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/
 
@@ -101,6 +108,7 @@ export async function buildApp(deps: AppDeps, serverOptions: ServerOptions = {})
 
   // GET where POST is expected is the most common Shortcut mistake: answer 405 with Allow.
   const routeMethods = createRouteMethodIndex()
+  routeIndexes.set(app, routeMethods)
   app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method))
   app.setNotFoundHandler((request, reply) => {
     // The file sender ends here when a file vanished after it was named: the answer is JSON.

@@ -18,6 +18,10 @@ export function createRouteMethodIndex() {
       }
       for (const m of [method].flat()) if (m !== 'HEAD') methods.add(m)
     },
+    /** every registered route pattern with its methods (HEAD left out) */
+    list(): Array<{ url: string; methods: string[] }> {
+      return [...byUrl].map(([url, methods]) => ({ url, methods: [...methods].sort() }))
+    },
     methodsFor(path: string): string[] {
       const found = new Set<string>()
       for (const route of routes) if (route.pattern.test(path)) for (const m of route.methods) found.add(m)

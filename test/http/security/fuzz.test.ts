@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import type { BuiltApp } from '../../../src/http/app.js'
 import { ADMIN_KEY, auth, buildTestApp, idleProbes } from '../../helpers/test-app.js'
-import { assertErrorShape, assertSecurityHeaders, routeExists, send, SPEC_ROUTES, TIKTOK, UNKNOWN_ID, type Answer } from './helpers.js'
+import { assertErrorShape, assertRefusalPage, assertSecurityHeaders, routeCases, send, TIKTOK, UNKNOWN_CODE, UNKNOWN_ID, type Answer } from './helpers.js'
 
 const RUNS = 400
 
@@ -45,11 +45,17 @@ const bodies = fc.oneof(
     .map((value) => JSON.stringify(value)),
 )
 
-/** The invariant every answer must keep. */
-function assertSane(answer: Answer, context: string): void {
+/** The invariant every answer must keep; a page route may refuse with its HTML page instead of JSON. */
+function assertSane(answer: Answer, context: string, page = false): 'page' | 'other' {
   assert.ok(answer.statusCode < 500, `${context}: ${answer.statusCode} ${answer.body.slice(0, 200)}`)
   assertSecurityHeaders(answer, context)
-  if (answer.statusCode >= 400 && answer.body !== '') assertErrorShape(answer, context)
+  if (answer.statusCode < 400 || answer.body === '') return 'other'
+  if (page && String(answer.headers['content-type']).startsWith('text/html')) {
+    assertRefusalPage(answer, context)
+    return 'page'
+  }
+  assertErrorShape(answer, context)
+  return 'other'
 }
 
 async function assertStillServing(app: BuiltApp): Promise<void> {
@@ -98,7 +104,7 @@ test('random X-API-Key, Authorization, Idempotency-Key and addresses', async (t)
 
 test('random methods, path segments and query strings on every route', async (t) => {
   const { app } = await buildTestApp(t, { probes: idleProbes })
-  const routes = SPEC_ROUTES.filter((route) => routeExists(app, route))
+  const routes = routeCases(app).cases
   const segments = fc.oneof(
     fc.string().map(encodeURIComponent),
     fc.constantFrom('%', '%E0%A4%A', '%00', '%0d%0a', '..', '%2e%2e%2f', '..%2f..%2fetc%2fpasswd', 'x'.repeat(300), UNKNOWN_ID.toUpperCase()),
@@ -110,11 +116,31 @@ test('random methods, path segments and query strings on every route', async (t)
   const methods = fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') as fc.Arbitrary<'GET'>
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...routes), methods, segments, queries, fc.boolean(), async (route, method, segment, query, withKey) => {
-      const url = `${route.url.replace(UNKNOWN_ID, segment)}?${query}`
+      const url = `${route.url.replace(UNKNOWN_ID, segment).replace(UNKNOWN_CODE, segment)}?${query}`
       const answer = await send(app, { method, url, headers: withKey ? auth : {}, remoteAddress: '192.0.2.1' })
-      assertSane(answer, `${method} ${url.slice(0, 120)}`)
+      assertSane(answer, `${method} ${url.slice(0, 120)}`, route.page === true)
     }),
     { numRuns: RUNS * 2 },
   )
+  await assertStillServing(app)
+})
+
+test('random codes on the pairing page: a 404/410 page that says why, never a 5xx or JSON', async (t) => {
+  const { app } = await buildTestApp(t, { probes: idleProbes })
+  const codes = fc.oneof(
+    fc.string().map(encodeURIComponent),
+    fc.stringMatching(/^[A-Za-z0-9_-]{20,40}$/),
+    fc.constantFrom('%', '%00', '..', '%2e%2e%2f', 'x'.repeat(300)),
+  )
+  let pages = 0
+  await fc.assert(
+    // A fresh address per run: five wrong codes from one address are a 429 (JSON), tested with pairing.
+    fc.asyncProperty(codes, fc.ipV4(), async (code, remoteAddress) => {
+      const answer = await send(app, { method: 'GET', url: `/pair/${code}`, remoteAddress })
+      if (assertSane(answer, `GET /pair/${code.slice(0, 80)}`, true) === 'page') pages++
+    }),
+    { numRuns: RUNS / 4 },
+  )
+  assert.ok(pages >= RUNS / 8, `${pages} refusal pages checked`)
   await assertStillServing(app)
 })

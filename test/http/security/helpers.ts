@@ -1,4 +1,4 @@
-// Shared by the security tests: every route of SPEC §2 with its access level, a request helper that
+// Shared by the security tests: every route the app registers with the access SPEC §2 gives it, a request helper that
 // also copes with the event stream, the error-shape check, and stored keys made as the CLI makes them.
 import assert from 'node:assert/strict'
 import type { InjectOptions } from 'fastify'
@@ -6,7 +6,7 @@ import { createStoredApiKey } from '../../../src/keys/key-verifier.js'
 import type { Config } from '../../../src/core/config.js'
 import { createApiKeysRepository } from '../../../src/db/api-keys-repository.js'
 import { openDatabase } from '../../../src/db/open.js'
-import type { BuiltApp } from '../../../src/http/app.js'
+import { registeredRoutes, type BuiltApp } from '../../../src/http/app.js'
 import type { Access } from '../../../src/http/plugins/auth.js'
 import type { KeyScope } from '../../../src/core/types.js'
 
@@ -15,36 +15,80 @@ export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000'
 
 /** One route of SPEC §2. `pattern` is how it is registered, `url` a concrete request to it. */
 export interface RouteCase {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   pattern: string
   url: string
   access: Access
-  /** part of the core API: the route must exist (others are checked once they are registered) */
-  core?: boolean
-  payload?: object
+  payload?: object | string
+  headers?: Record<string, string>
+  /** an error code that still shows the route was reached (a signed link's own refusal) */
+  ownRefusal?: string
+  /** a page for people: its own refusals (a code that is unknown or used up) are HTML pages, not JSON */
+  page?: true
 }
 
-/** Every route SPEC §2 and §5 name (and the web UI's page), with the access the contract gives it. */
+export const UNKNOWN_CODE = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+
+/**
+ * Every route SPEC §2, §5 and §6 name, with the access the contract gives it. The security tests
+ * check that this is exactly what the app registers (see routeCases), so a new route cannot be
+ * added without saying who may call it.
+ */
 export const SPEC_ROUTES: readonly RouteCase[] = [
-  { method: 'POST', pattern: '/api/v1/download', url: '/api/v1/download', access: 'submit', core: true, payload: { url: TIKTOK } },
-  { method: 'GET', pattern: '/api/v1/status/:download_id', url: `/api/v1/status/${UNKNOWN_ID}`, access: 'submit', core: true },
-  { method: 'GET', pattern: '/api/v1/history', url: '/api/v1/history', access: 'submit', core: true },
-  { method: 'GET', pattern: '/api/v1/health', url: '/api/v1/health', access: 'public', core: true },
+  { method: 'POST', pattern: '/api/v1/download', url: '/api/v1/download', access: 'submit', payload: { url: TIKTOK } },
+  { method: 'GET', pattern: '/api/v1/status/:download_id', url: `/api/v1/status/${UNKNOWN_ID}`, access: 'submit' },
+  { method: 'GET', pattern: '/api/v1/history', url: '/api/v1/history', access: 'submit' },
+  { method: 'GET', pattern: '/api/v1/health', url: '/api/v1/health', access: 'public' },
   { method: 'GET', pattern: '/api/v1/downloads/:download_id/file', url: `/api/v1/downloads/${UNKNOWN_ID}/file`, access: 'submit' },
+  { method: 'GET', pattern: '/api/v1/downloads/:download_id/files/:index', url: `/api/v1/downloads/${UNKNOWN_ID}/files/1`, access: 'submit' },
+  { method: 'GET', pattern: '/api/v1/links/:download_id/:index', url: `/api/v1/links/${UNKNOWN_ID}/0?k=x&exp=1&sig=x`, access: 'public', ownRefusal: 'invalid_file_link' },
   { method: 'POST', pattern: '/api/v1/downloads/:download_id/retry', url: `/api/v1/downloads/${UNKNOWN_ID}/retry`, access: 'admin' },
   { method: 'POST', pattern: '/api/v1/downloads/:download_id/cancel', url: `/api/v1/downloads/${UNKNOWN_ID}/cancel`, access: 'admin' },
   { method: 'DELETE', pattern: '/api/v1/downloads/:download_id', url: `/api/v1/downloads/${UNKNOWN_ID}`, access: 'admin' },
   { method: 'GET', pattern: '/api/v1/events', url: '/api/v1/events', access: 'submit' },
+  { method: 'GET', pattern: '/api/v1/push/public-key', url: '/api/v1/push/public-key', access: 'submit' },
+  { method: 'POST', pattern: '/api/v1/push/subscriptions', url: '/api/v1/push/subscriptions', access: 'submit', payload: { endpoint: 'https://push.example/x', keys: { p256dh: 'x', auth: 'x' } } },
+  { method: 'DELETE', pattern: '/api/v1/push/subscriptions', url: '/api/v1/push/subscriptions', access: 'submit', payload: { endpoint: 'https://push.example/x' } },
+  { method: 'POST', pattern: '/api/v1/pairings', url: '/api/v1/pairings', access: 'admin', payload: { name: 'matrix-phone' } },
+  { method: 'POST', pattern: '/api/v1/pairings/:code/claim', url: `/api/v1/pairings/${UNKNOWN_CODE}/claim`, access: 'public' },
+  { method: 'GET', pattern: '/pair/:code', url: `/pair/${UNKNOWN_CODE}`, access: 'public', page: true },
+  { method: 'PUT', pattern: '/api/v1/cookies/:site', url: '/api/v1/cookies/example.com', access: 'admin', payload: '# Netscape HTTP Cookie File\n', headers: { 'content-type': 'text/plain' } },
+  { method: 'GET', pattern: '/api/v1/cookies', url: '/api/v1/cookies', access: 'admin' },
+  { method: 'GET', pattern: '/api/v1/cookies/:site', url: '/api/v1/cookies/example.com', access: 'admin' },
+  { method: 'DELETE', pattern: '/api/v1/cookies/:site', url: '/api/v1/cookies/example.com', access: 'admin' },
+  { method: 'GET', pattern: '/api/v1/tools', url: '/api/v1/tools', access: 'admin' },
+  { method: 'POST', pattern: '/api/v1/tools/update', url: '/api/v1/tools/update', access: 'admin' },
   { method: 'GET', pattern: '/metrics', url: '/metrics', access: 'admin' },
   { method: 'GET', pattern: '/openapi.json', url: '/openapi.json', access: 'public' },
   { method: 'GET', pattern: '/ca.crt', url: '/ca.crt', access: 'public' },
   { method: 'GET', pattern: '/ca.mobileconfig', url: '/ca.mobileconfig', access: 'public' },
-  { method: 'GET', pattern: '/docs', url: '/docs', access: 'public' },
-  { method: 'GET', pattern: '/', url: '/', access: 'public' },
 ]
 
-/** Whether the app registered the route (routes of other work in progress may not be there yet). */
-export const routeExists = (app: BuiltApp, route: RouteCase) => app.hasRoute({ method: route.method, url: route.pattern })
+/** Routes the contract opens as a group: the web UI's files and the API docs (Swagger UI's own). */
+const OPEN_GROUPS = [/^\/docs(\/|$)/, /^\/(assets\/[^*:]+|index\.html|)$/, /^\/[a-z0-9-]+\.(png|ico|webmanifest|json|svg)$/]
+
+/**
+ * Every route the app registered, each as a case: the SPEC table above for the API, and the open
+ * groups for the web UI's files and the docs. A registered route in neither is returned in
+ * `unlisted`; a SPEC route the app does not register, in `missing`.
+ */
+export function routeCases(app: BuiltApp): { cases: RouteCase[]; unlisted: string[]; missing: string[] } {
+  const cases: RouteCase[] = []
+  const unlisted: string[] = []
+  const registered = new Set<string>()
+  for (const { url, methods } of registeredRoutes(app)) {
+    for (const method of methods) {
+      registered.add(`${method} ${url}`)
+      const spec = SPEC_ROUTES.find((route) => route.method === method && route.pattern === url)
+      if (spec) cases.push(spec)
+      else if (method === 'GET' && OPEN_GROUPS.some((group) => group.test(url))) {
+        cases.push({ method: 'GET', pattern: url, url: url.replace(/\*$/, 'index.html'), access: 'public' })
+      } else unlisted.push(`${method} ${url}`)
+    }
+  }
+  const missing = SPEC_ROUTES.filter((route) => !registered.has(`${route.method} ${route.pattern}`)).map((route) => `${route.method} ${route.pattern}`)
+  return { cases, unlisted, missing }
+}
 
 export interface Answer {
   statusCode: number
@@ -75,6 +119,17 @@ export function assertErrorShape(answer: Answer, context = ''): string {
   assert.equal(typeof body.request_id, 'string', `${context}: request_id`)
   assert.equal(answer.headers['x-request-id'], body.request_id, `${context}: X-Request-Id matches request_id`)
   return String(body.error?.code)
+}
+
+/**
+ * A refusal of a page route (SPEC §2 pairing page): a 404/410 HTML page that says why, never the
+ * pairing form. Refusals the framework makes before the handler (405, 429) stay JSON errors.
+ */
+export function assertRefusalPage(answer: Answer, context = ''): void {
+  assert.ok([404, 410].includes(answer.statusCode), `${context}: a page refusal is 404 or 410, got ${answer.statusCode}`)
+  assert.match(String(answer.headers['content-type']), /^text\/html; charset=utf-8/, `${context}: HTML`)
+  assert.match(answer.body, /<h1>This pairing link cannot be used<\/h1>/, `${context}: says the link cannot be used`)
+  assert.doesNotMatch(answer.body, /vds_[A-Za-z0-9_-]{20,}/, `${context}: no key on a refusal page`)
 }
 
 /** The headers every answer must carry, errors and 404s included. */
