@@ -9,18 +9,30 @@ import { BlockList, isIP } from 'node:net'
  * space. IPv4 inside IPv6 (`::ffff:127.0.0.1`, NAT64 `64:ff9b::/96`) is judged by its IPv4 part.
  */
 export function isPublicAddress(address: string): boolean {
+  return nonPublicKind(address) === undefined
+}
+
+/** What kind of non-public space an address is in, for messages ("a loopback address"). */
+export type NonPublicKind = 'loopback' | 'private' | 'link-local' | 'CGNAT' | 'multicast' | 'unspecified' | 'reserved' | 'documentation' | 'not an IP'
+
+/**
+ * Undefined when the address is public (see isPublicAddress), else the kind of space it is in.
+ * The egress proxy names the kind when it refuses a connection, so the one classifier serves both.
+ */
+export function nonPublicKind(address: string): NonPublicKind | undefined {
   const unbracketed = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address
   // Zone ids (`fe80::1%eth0`) only exist on link-local addresses.
-  if (unbracketed.includes('%')) return false
+  if (unbracketed.includes('%')) return 'link-local'
   const family = isIP(unbracketed)
-  if (family === 4) return !NON_PUBLIC_IPV4.check(unbracketed, 'ipv4')
-  if (family !== 6) return false
+  if (family === 4) return kindIn(NON_PUBLIC_IPV4, unbracketed, 'ipv4')
+  if (family !== 6) return 'not an IP'
 
   const embedded = embeddedIPv4(unbracketed)
-  if (embedded !== undefined) return isPublicAddress(embedded)
+  if (embedded !== undefined) return nonPublicKind(embedded)
   // IPv6 is judged by allow-listing global unicast (2000::/3) rather than listing what is not
   // public: ::, ::1, fc00::/7, fe80::/10, ff00::/8 and anything assigned later all fall outside.
-  return GLOBAL_UNICAST_IPV6.check(unbracketed, 'ipv6') && !NON_PUBLIC_IPV6.check(unbracketed, 'ipv6')
+  if (!GLOBAL_UNICAST_IPV6.check(unbracketed, 'ipv6')) return kindIn(IPV6_OUTSIDE_GLOBAL, unbracketed, 'ipv6') ?? 'reserved'
+  return kindIn(NON_PUBLIC_IPV6, unbracketed, 'ipv6')
 }
 
 /**
@@ -36,33 +48,44 @@ export function canonicalAddress(address: string): string | undefined {
   }
 }
 
+type LabeledRanges = ReadonlyArray<readonly [network: string, prefix: number, kind: NonPublicKind]>
+
 /** IPv4 space that is not the public internet (IANA special-purpose registry). */
-const NON_PUBLIC_IPV4 = blockListOf('ipv4', [
-  ['0.0.0.0', 8], // "this network", includes the unspecified 0.0.0.0
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // carrier-grade NAT, often the ISP's or Tailscale's internal network
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, includes cloud metadata at 169.254.169.254
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // documentation (TEST-NET-1)
-  ['192.88.99.0', 24], // deprecated 6to4 relay anycast
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // documentation (TEST-NET-2)
-  ['203.0.113.0', 24], // documentation (TEST-NET-3)
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, includes broadcast 255.255.255.255
+const NON_PUBLIC_IPV4 = labeledBlockLists('ipv4', [
+  ['0.0.0.0', 8, 'unspecified'], // "this network", includes the unspecified 0.0.0.0
+  ['10.0.0.0', 8, 'private'],
+  ['100.64.0.0', 10, 'CGNAT'], // carrier-grade NAT, often the ISP's or Tailscale's internal network
+  ['127.0.0.0', 8, 'loopback'],
+  ['169.254.0.0', 16, 'link-local'], // includes cloud metadata at 169.254.169.254
+  ['172.16.0.0', 12, 'private'],
+  ['192.0.0.0', 24, 'reserved'], // IETF protocol assignments
+  ['192.0.2.0', 24, 'documentation'], // TEST-NET-1
+  ['192.88.99.0', 24, 'reserved'], // deprecated 6to4 relay anycast
+  ['192.168.0.0', 16, 'private'],
+  ['198.18.0.0', 15, 'reserved'], // benchmarking
+  ['198.51.100.0', 24, 'documentation'], // TEST-NET-2
+  ['203.0.113.0', 24, 'documentation'], // TEST-NET-3
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved'], // includes broadcast 255.255.255.255
 ])
 
 const GLOBAL_UNICAST_IPV6 = blockListOf('ipv6', [['2000::', 3]])
 
+/** Names for the better-known IPv6 space outside 2000::/3 (all of which is refused anyway). */
+const IPV6_OUTSIDE_GLOBAL = labeledBlockLists('ipv6', [
+  ['::', 128, 'unspecified'],
+  ['::1', 128, 'loopback'],
+  ['fc00::', 7, 'private'], // unique local addresses
+  ['fe80::', 10, 'link-local'],
+  ['ff00::', 8, 'multicast'],
+])
+
 /** Special-purpose ranges inside 2000::/3. */
-const NON_PUBLIC_IPV6 = blockListOf('ipv6', [
-  ['2001::', 23], // IETF protocol assignments: Teredo, benchmarking, ORCHID
-  ['2001:db8::', 32], // documentation
-  ['2002::', 16], // 6to4, tunnels to arbitrary IPv4 (deprecated)
-  ['3fff::', 20], // documentation (RFC 9637)
+const NON_PUBLIC_IPV6 = labeledBlockLists('ipv6', [
+  ['2001::', 23, 'reserved'], // IETF protocol assignments: Teredo, benchmarking, ORCHID
+  ['2001:db8::', 32, 'documentation'],
+  ['2002::', 16, 'reserved'], // 6to4, tunnels to arbitrary IPv4 (deprecated)
+  ['3fff::', 20, 'documentation'], // RFC 9637
 ])
 
 /** IPv6 ranges whose last 32 bits are an IPv4 address that is what actually gets reached. */
@@ -70,6 +93,16 @@ const IPV4_EMBEDDING_IPV6 = blockListOf('ipv6', [
   ['::ffff:0:0', 96], // IPv4-mapped
   ['64:ff9b::', 96], // NAT64 well-known prefix (IPv6-only networks reach IPv4 sites this way)
 ])
+
+/** One BlockList per kind, so a match also says which kind of space it is. */
+function labeledBlockLists(family: 'ipv4' | 'ipv6', ranges: LabeledRanges): ReadonlyArray<readonly [NonPublicKind, BlockList]> {
+  const kinds = [...new Set(ranges.map(([, , kind]) => kind))]
+  return kinds.map((kind) => [kind, blockListOf(family, ranges.filter((range) => range[2] === kind).map(([network, prefix]) => [network, prefix] as const))] as const)
+}
+
+function kindIn(lists: ReadonlyArray<readonly [NonPublicKind, BlockList]>, address: string, family: 'ipv4' | 'ipv6'): NonPublicKind | undefined {
+  return lists.find(([, list]) => list.check(address, family))?.[0]
+}
 
 function blockListOf(family: 'ipv4' | 'ipv6', ranges: ReadonlyArray<readonly [string, number]>): BlockList {
   const list = new BlockList()

@@ -2,7 +2,7 @@
 // registries, IPv4 hidden in IPv6, and forms that are not addresses at all.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { isPublicAddress } from '../../src/intake/ip-ranges.js'
+import { isPublicAddress, nonPublicKind } from '../../src/intake/ip-ranges.js'
 
 describe('isPublicAddress', () => {
   const cases: ReadonlyArray<readonly [address: string, isPublic: boolean]> = [
@@ -66,5 +66,35 @@ describe('isPublicAddress', () => {
   ]
   for (const [address, isPublic] of cases) {
     it(`${address} → ${isPublic ? 'public' : 'not public'}`, () => assert.equal(isPublicAddress(address), isPublic))
+  }
+})
+
+// The egress proxy's refusals name the kind ("a loopback address"): the same tables, labelled.
+describe('nonPublicKind', () => {
+  const cases: ReadonlyArray<readonly [address: string, kind: ReturnType<typeof nonPublicKind>]> = [
+    ['8.8.8.8', undefined],
+    ['2606:4700::6810:84e5', undefined],
+    ['127.0.0.2', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.2', 'loopback'],
+    ['64:ff9b::7f00:2', 'loopback'],
+    ['10.1.2.3', 'private'],
+    ['192.168.0.1', 'private'],
+    ['fd00::1', 'private'],
+    ['169.254.169.254', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['100.64.0.1', 'CGNAT'],
+    ['224.0.0.1', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['255.255.255.255', 'reserved'],
+    ['2001:db8::1', 'documentation'],
+    ['100::1', 'reserved'],
+    ['localhost', 'not an IP'],
+  ]
+  for (const [address, kind] of cases) {
+    it(`${address} → ${kind ?? 'public'}`, () => assert.equal(nonPublicKind(address), kind))
   }
 })
