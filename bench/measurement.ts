@@ -3,7 +3,7 @@
 
 /** One number a measurement reports. */
 export interface Figure {
-  /** stable key in results/latest.json, e.g. "submit_keepalive_p99_ms" */
+  /** stable key in results/latest.json, e.g. "keepalive_server_p99_ms" */
   id: string
   /** what it is, as the table shows it */
   label: string
@@ -11,6 +11,10 @@ export interface Figure {
   unit: string
   /** the SPEC §7 upper bound in the same unit, when there is one */
   target?: number
+  /** the SPEC §7 lower bound (ratios such as "≥ 8× the seed stack"), when there is one */
+  atLeast?: number
+  /** 1-minute load average when each sample behind the figure was taken: on a shared machine it explains the spread */
+  load?: number[]
   /** how it was measured: connections, duration, sample size */
   detail?: string
 }

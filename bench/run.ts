@@ -15,14 +15,14 @@ import type { BenchContext, Figure, Measurement } from './measurement.js'
 import { millionRows } from './million-rows.js'
 import { sqliteInsert } from './sqlite-insert.js'
 import { startup } from './startup.js'
-import { submitKeepAlive } from './submit-keepalive.js'
 import { submitNewConnection } from './submit-new-connection.js'
 import { renderTable, withDerivedFigures } from './report.js'
-import { webhookLatency } from './webhook-latency.js'
+import { sideBySide } from './side-by-side.js'
+import { completionLatency } from './completion-latency.js'
 
 const MEASUREMENTS: readonly Measurement[] = [
   sqliteInsert,
-  submitKeepAlive,
+  sideBySide,
   submitNewConnection,
   idleRss,
   startup,
@@ -30,7 +30,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   enginePickup,
   engineEndToEnd,
   engineMemory,
-  webhookLatency,
+  completionLatency,
 ]
 
 const RESULTS_FILE = new URL('./results/latest.json', import.meta.url)

@@ -49,7 +49,8 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   }
 }
 
-function parseReport(stdout: string): WrkResult {
+/** Reads the WRK_JSON line lua/common.lua prints; exported for its unit test. */
+export function parseReport(stdout: string): WrkResult {
   const line = stdout.split('\n').find((l) => l.startsWith('WRK_JSON '))
   if (!line) throw new Error(`wrk printed no report:\n${stdout}`)
   const report = JSON.parse(line.slice('WRK_JSON '.length)) as {

@@ -69,7 +69,7 @@ test('src/ holds only entry points; everything else is in a room', () => {
 
 test('test/ mirrors src/: each test folder is a room of src/ (or a test-only folder)', () => {
   const srcRooms = new Set(tracked.filter((f) => f.startsWith('src/')).map((f) => path.posix.dirname(f)))
-  const testOnly = /^test(\/(helpers|fixtures|durability|web)(\/.*)?)?$/
+  const testOnly = /^test(\/(helpers|fixtures|durability|web|bench)(\/.*)?)?$/
   const strays = [...new Set(tracked.filter((f) => f.startsWith('test/') && f.endsWith('.test.ts')).map((f) => path.posix.dirname(f)))]
     .filter((dir) => !testOnly.test(dir) && !srcRooms.has(dir.replace(/^test/, 'src')) && !srcRooms.has(path.posix.dirname(dir).replace(/^test/, 'src')))
   assert.deepEqual(strays, [])
