@@ -9,6 +9,7 @@ import type { DownloadProgress } from '../../core/types.js'
 import { buildYtDlpPostArgs } from '../ytdlp/args.js'
 import { parseProgressEntry, parseProgressLine, parseResultLine, type YtDlpResultLine } from '../ytdlp/output.js'
 import { RunFailureReason, YtDlpRunError, ytdlpCommand } from '../ytdlp/runner.js'
+import { runDownloader, type DownloaderKind } from '../downloader-run.js'
 import { confineReportedFile, type AttemptBudget, type FetchedEntry, type FetchedFacts, type FetchedPost } from './fetched-post.js'
 
 export interface YtDlpPostOptions extends AttemptBudget {
@@ -26,6 +27,7 @@ export interface YtDlpPostOptions extends AttemptBudget {
 /** The yt-dlp extractor of <video> elements on an ordinary page: the generic extractor's. */
 const GENERIC_ENTRY_EXTRACTORS = new Set(['html5'])
 const THUMBNAIL_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp']
+const YTDLP: DownloaderKind = { name: 'yt-dlp', pathKey: 'ytdlp.path', errorClass: YtDlpRunError }
 
 /** Downloads the post; resolves with its entries in order, rejects with YtDlpRunError. */
 export async function runYtDlpPost(options: YtDlpPostOptions): Promise<FetchedPost> {
@@ -69,14 +71,9 @@ async function runOnce(options: YtDlpPostOptions, firstOfList: boolean): Promise
     canMerge: options.canMerge,
   })
   const results: YtDlpResultLine[] = []
-  const command = ytdlpCommand(config)
-  const run = await options.runTool({
-    command,
+  await runDownloader(YTDLP, options, {
+    command: ytdlpCommand(config),
     args,
-    timeoutMs: Math.max(options.deadlineMs - Date.now(), 1),
-    killGraceMs: options.killGraceMs,
-    signal: options.signal,
-    onSpawn: options.onSpawn,
     onLine: (rawLine) => {
       const line = rawLine.replace(/^\r+/, '')
       const progress = parseProgressLine(line)
@@ -85,16 +82,6 @@ async function runOnce(options: YtDlpPostOptions, firstOfList: boolean): Promise
       if (result) results.push(result)
     },
   })
-  if (run.spawnError) {
-    throw new YtDlpRunError(
-      RunFailureReason.spawn_failed,
-      `Cannot run yt-dlp ("${command}": ${run.spawnError.code ?? run.spawnError.message}). Install yt-dlp or set ytdlp.path in the config.`,
-    )
-  }
-  if (run.stoppedBy === 'timeout') throw new YtDlpRunError(RunFailureReason.timeout, `yt-dlp ran longer than ${config.downloads.timeout_seconds} s`, run.stderr)
-  if (run.stoppedBy === 'abort') throw new YtDlpRunError(RunFailureReason.aborted, 'the download was stopped', run.stderr)
-  if (run.stoppedBy === 'output_flood') throw new YtDlpRunError(RunFailureReason.output_flood, 'yt-dlp printed far more output than a download does and was stopped', run.stderr)
-  if (run.exitCode !== 0) throw new YtDlpRunError(RunFailureReason.exit, `yt-dlp exited with code ${run.exitCode ?? run.signal}`, run.stderr, run.exitCode)
   return results
 }
 
