@@ -9,7 +9,7 @@ import { startServerProcess, type HttpResponse } from '../test/helpers/server-pr
 import { startReceiver } from '../test/notify/receivers.js'
 import { loadAverage1m } from './machine.js'
 import type { Figure, Measurement } from './measurement.js'
-import { BENCH_SERVER_CONFIG } from './server-config.js'
+import { BENCH_SERVER_CONFIG, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { median, percentile } from './stats.js'
 
 const JOBS = 20
@@ -36,6 +36,7 @@ export const completionLatency: Measurement = {
         ytdlp: { path: 'yt-dlp' },
         notifications: { webhooks: [{ url: `${receiver.url}/hook`, secret: 'bench' }] },
       },
+      startTimeoutMs: BENCH_START_TIMEOUT_MS,
     })
     try {
       const webhookMs: number[] = []

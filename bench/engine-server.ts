@@ -5,7 +5,7 @@ import { startMediaServer, type MediaServer } from '../test/fixtures/media-serve
 import { startServerProcess, type ConfigOverrides, type ServerProcess } from '../test/helpers/server-process.js'
 import { listenToStatusEvents, type StatusEvents } from './engine-events.js'
 import type { BenchContext } from './measurement.js'
-import { BENCH_SERVER_CONFIG } from './server-config.js'
+import { BENCH_SERVER_CONFIG, BENCH_START_TIMEOUT_MS } from './server-config.js'
 
 /** The bench config, downloading for real: /usr/bin/yt-dlp, links to the fixture server only. */
 const ENGINE_SERVER_CONFIG: ConfigOverrides = {
@@ -34,7 +34,7 @@ export async function withEngineBench<T>(context: BenchContext, prefix: string, 
   let server: ServerProcess | undefined
   let events: StatusEvents | undefined
   try {
-    server = await startServerProcess({ dir, config: ENGINE_SERVER_CONFIG })
+    server = await startServerProcess({ dir, config: ENGINE_SERVER_CONFIG, startTimeoutMs: BENCH_START_TIMEOUT_MS })
     events = await listenToStatusEvents(server)
     const started = server
     return await body({

@@ -8,7 +8,7 @@ import { startServerProcess, type ServerProcess } from '../test/helpers/server-p
 import { loadAverage1m } from './machine.js'
 import type { Measurement } from './measurement.js'
 import { startFloor } from './peers.js'
-import { BENCH_SERVER_CONFIG, benchVideoUrl } from './server-config.js'
+import { BENCH_SERVER_CONFIG, benchVideoUrl, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { median, roundFigure } from './stats.js'
 
 const IDLE_MS = 2000
@@ -24,7 +24,7 @@ export const idleRss: Measurement = {
     const loads: number[] = []
     for (let i = 0; i < REPETITIONS; i++) {
       loads.push(loadAverage1m())
-      const server = await startServerProcess({ dir: tempDir('vds-bench-rss-'), config: BENCH_SERVER_CONFIG })
+      const server = await startServerProcess({ dir: tempDir('vds-bench-rss-'), config: BENCH_SERVER_CONFIG, startTimeoutMs: BENCH_START_TIMEOUT_MS })
       try {
         await warmUp(server)
         await sleep(IDLE_MS)

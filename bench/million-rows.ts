@@ -6,7 +6,7 @@ import path from 'node:path'
 import { spawnServerProcess, type ServerProcess } from '../test/helpers/server-process.js'
 import type { Figure, Measurement } from './measurement.js'
 import { seedDownloads } from './seed-downloads.js'
-import { BENCH_SERVER_CONFIG } from './server-config.js'
+import { BENCH_SERVER_CONFIG, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { assertNoWrkErrors, runWrk, type WrkOptions } from './wrk.js'
 
 const ROWS = 1_000_000
@@ -26,7 +26,7 @@ export const millionRows: Measurement = {
     const idsFile = path.join(dir, 'sample-ids.txt')
     writeFileSync(idsFile, `${sampleIds.join('\n')}\n`)
 
-    const { server, ready, spawnedAt } = await spawnServerProcess({ dir, config: BENCH_SERVER_CONFIG })
+    const { server, ready, spawnedAt } = await spawnServerProcess({ dir, config: BENCH_SERVER_CONFIG, startTimeoutMs: BENCH_START_TIMEOUT_MS })
     try {
       await ready
       const startupMs = performance.now() - spawnedAt

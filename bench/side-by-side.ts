@@ -9,7 +9,7 @@ import { startServerProcess } from '../test/helpers/server-process.js'
 import { loadAverage1m } from './machine.js'
 import type { BenchContext, Figure, Measurement } from './measurement.js'
 import { startFloor, startSeed } from './peers.js'
-import { BENCH_SERVER_CONFIG } from './server-config.js'
+import { BENCH_SERVER_CONFIG, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { median, roundFigure } from './stats.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
@@ -46,7 +46,7 @@ export interface Sample {
 
 async function start(target: TargetKey, context: BenchContext): Promise<Running> {
   const dir = context.tempDir(`vds-bench-side-${target}-`)
-  if (target === 'server') return startServerProcess({ dir, config: BENCH_SERVER_CONFIG })
+  if (target === 'server') return startServerProcess({ dir, config: BENCH_SERVER_CONFIG, startTimeoutMs: BENCH_START_TIMEOUT_MS })
   return target === 'floor' ? startFloor(dir) : startSeed(dir)
 }
 

@@ -16,7 +16,7 @@ import { startMediaServer } from '../test/fixtures/media-server.js'
 import { ensureFreshBuild, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js'
 import { residentMegabytes } from './idle-rss.js'
 import { loadAverage1m } from './machine.js'
-import { BENCH_SERVER_CONFIG } from './server-config.js'
+import { BENCH_SERVER_CONFIG, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { judgeSoak, loopDelayMs, parseLoopDelay, renderSoakSummary, type SoakCounts, type SoakReport, type SoakSample } from './soak-stats.js'
 
 const SAMPLE_MS = 5000
@@ -154,7 +154,7 @@ async function main(): Promise<number> {
   const server = await startServerProcess({
     dir,
     config: { ...BENCH_SERVER_CONFIG, downloads: { allowed_domains: ['127.0.0.1'] }, ytdlp: { path: 'yt-dlp' } },
-    startTimeoutMs: 60_000,
+    startTimeoutMs: BENCH_START_TIMEOUT_MS,
   })
   const durationMs = minutes * 60_000
   const samples: SoakSample[] = []

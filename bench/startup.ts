@@ -11,7 +11,7 @@ import { httpRequest, spawnServerProcess } from '../test/helpers/server-process.
 import { localCaPaths } from '../src/tls/local-ca.js'
 import { loadAverage1m } from './machine.js'
 import type { Figure, Measurement } from './measurement.js'
-import { BENCH_SERVER_CONFIG } from './server-config.js'
+import { BENCH_SERVER_CONFIG, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { median } from './stats.js'
 
 const RESTARTS = 5
@@ -47,7 +47,7 @@ export const startup: Measurement = {
 }
 
 async function timeToHealthy(dir: string): Promise<number> {
-  const { server, ready, spawnedAt } = await spawnServerProcess({ dir, config: BENCH_SERVER_CONFIG })
+  const { server, ready, spawnedAt } = await spawnServerProcess({ dir, config: BENCH_SERVER_CONFIG, startTimeoutMs: BENCH_START_TIMEOUT_MS })
   try {
     await ready
     return performance.now() - spawnedAt

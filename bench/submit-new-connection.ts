@@ -3,7 +3,7 @@
 // with the local CA trusted and the certificate verified.
 import { httpRequest, startServerProcess } from '../test/helpers/server-process.js'
 import type { Measurement } from './measurement.js'
-import { BENCH_SERVER_CONFIG, benchVideoUrl } from './server-config.js'
+import { BENCH_SERVER_CONFIG, benchVideoUrl, BENCH_START_TIMEOUT_MS } from './server-config.js'
 import { percentile } from './stats.js'
 
 const REQUESTS = 500
@@ -12,7 +12,7 @@ export const submitNewConnection: Measurement = {
   name: 'submit-new-connection',
   description: `${REQUESTS} sequential submissions, each on a new TLS connection`,
   async run({ tempDir }) {
-    const server = await startServerProcess({ dir: tempDir('vds-bench-tls-'), config: BENCH_SERVER_CONFIG })
+    const server = await startServerProcess({ dir: tempDir('vds-bench-tls-'), config: BENCH_SERVER_CONFIG, startTimeoutMs: BENCH_START_TIMEOUT_MS })
     const latenciesMs: number[] = []
     try {
       if (server.ca === null) throw new Error('the server does not serve HTTPS: this measurement needs TLS')
