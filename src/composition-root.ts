@@ -21,8 +21,10 @@ import { DownloadEvents } from './core/events.js'
 import { createHealthService, type HealthProbes } from './status/health.js'
 import { createMetrics } from './status/metrics.js'
 import { createSubmissionService } from './intake/submission-service.js'
-import { createGroupCommit } from './db/group-commit.js'
-import { createWriteHealth, probeWrite } from './db/write-health.js'
+import { createWriteHealth } from './db/write-health.js'
+import type { Writer } from './db/write-targets.js'
+import { createInlineWriter } from './db/writer-inline.js'
+import { observedWriter } from './db/writer-observed.js'
 import { createDeferredWrites } from './db/deferred-writes.js'
 import { startIdempotencyPruning } from './db/idempotency-pruning.js'
 import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
@@ -48,6 +50,8 @@ export interface ServiceOptions {
   config: Config
   db: Db
   log: Logger
+  /** where every write goes: main.ts passes the writer thread; default in-process on `db` (tests) */
+  writer?: Writer
   /** the paths main.ts already resolved (default: resolved here from the config) */
   paths?: ResolvedPaths
   startedAt?: number
@@ -79,15 +83,17 @@ export function createServices(options: ServiceOptions) {
   const { config, db, log } = options
   const paths = options.paths ?? resolvePaths(config)
   const { downloadsDir } = paths
-  const downloads = createDownloadsRepository(db)
+  const rawWriter = options.writer ?? createInlineWriter(db)
   // Whether the database takes writes; job ends it refuses are kept and written when it does again.
-  const writeHealth = createWriteHealth(probeWrite(db))
+  const writeHealth = createWriteHealth(() => rawWriter.call('health', 'probe'))
+  const writer = observedWriter(rawWriter, writeHealth)
+  const downloads = createDownloadsRepository(db, writer)
   const deferredWrites = createDeferredWrites({
     health: writeHealth,
     onKept: (err, waiting) => log.error({ err, waiting }, 'the database refused a job state; kept in memory and retried until it is written'),
     onWritten: (waiting) => log.info({ waiting }, 'a kept job state was written'),
   })
-  const jobs = createJobsRepository(db, deferredWrites)
+  const jobs = createJobsRepository(db, writer, deferredWrites)
   const apiKeys = createApiKeysRepository(db)
   const events = new DownloadEvents()
   // Marks every downloader process this server starts; recovery stops only its own (attempt-marker.ts).
@@ -175,7 +181,7 @@ export function createServices(options: ServiceOptions) {
     actions,
     keys,
     health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes, writes: writeHealth }),
-    submissions: createSubmissionService({ config, downloads, events, groupCommit: createGroupCommit(db, writeHealth), ...(options.resolve ? { resolve: options.resolve } : {}) }),
+    submissions: createSubmissionService({ config, downloads, events, ...(options.resolve ? { resolve: options.resolve } : {}) }),
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
     notifications,
     notifier,
@@ -198,6 +204,8 @@ export function createServices(options: ServiceOptions) {
     notificationLinks,
     writeHealth,
     deferredWrites,
+    /** the writer as given (main.ts stops the thread it started; tests stop the in-process one) */
+    writer: rawWriter,
     /** hourly pruning of idempotency keys older than 7 days; returns its stop function */
     startMaintenance: () =>
       startIdempotencyPruning({ downloads, health: writeHealth, onError: (err) => log.warn({ err }, 'pruning idempotency keys failed') }),

@@ -2,11 +2,10 @@
 // listen → worker. The only place that listens and handles signals.
 import { mkdirSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
-import path from 'node:path'
 import { loadConfig, resolvePaths, type Config } from './core/config.js'
 import { createLogger, type Logger } from './core/logger.js'
-import { closeDatabase, DATABASE_FILE, openDatabase } from './db/open.js'
-import { startCheckpointer } from './db/checkpointer.js'
+import { closeDatabase, openDatabase } from './db/open.js'
+import { startWriter } from './db/writer.js'
 import { ensureFirstApiKey } from './keys/key-verifier.js'
 import { createServices, type Services } from './composition-root.js'
 import { buildApp, type BuiltApp } from './http/app.js'
@@ -52,24 +51,32 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   try {
     cleanups.push(takeDataFolder(paths.dataDir))
+    // Migrations run here, on the main thread, before the writer starts: a database this server
+    // cannot use stops the start with the same one-line errors as before, and no write races them.
     const db = startupStep(`cannot use storage.data_dir ${paths.dataDir} or storage.downloads_dir ${paths.downloadsDir}`, () => {
       mkdirSync(paths.downloadsDir, { recursive: true })
-      // A short busy_timeout: the event loop never waits long on another process's lock (a refused
-      // submission is a 503, a refused job state is kept and retried).
+      // A short busy_timeout: reads never wait long on another process's lock.
       return openDatabase(paths.dataDir, { autoCheckpoint: false, busyTimeoutMs: 100 })
     })
     cleanups.push(() => closeDatabase(db))
-    const checkpointer = startCheckpointer(path.join(paths.dataDir, DATABASE_FILE), {
-      onError: (message) => log.warn({ reason: message }, 'WAL checkpoint failed; retrying at the next interval'),
-    })
-    cleanups.push(() => checkpointer.stop())
-
-    // Certificates (generated in a child process on first start) while the rest starts up.
+    // Certificates (generated in a child process on first start) while the rest (the writer thread first) starts up.
     const tlsLoading = config.tls.enabled ? loadTlsMaterial(config.tls, paths.dataDir, log) : Promise.resolve(null)
     // Never an unhandled rejection while recovery runs; the await below rethrows.
     tlsLoading.catch(() => {})
+    // Every commit (and its fsync) and the WAL checkpoints run on the writer thread. busy_timeout
+    // 100 ms there too: a submission refused by another process's lock is a prompt 503, a refused
+    // job state is kept and retried (deferred-writes.ts).
+    const writer = await startWriter(paths.dataDir, {
+      busyTimeoutMs: 100,
+      onCheckpointError: (message) => log.warn({ reason: message }, 'WAL checkpoint failed; retrying at the next interval'),
+      onCrash: (err) => log.error({ err }, 'the database writer thread failed; starting it again'),
+    }).catch((err: unknown) => {
+      throw asStartupError(err, `cannot write to the database in storage.data_dir ${paths.dataDir}`)
+    })
+    cleanups.push(() => writer.stop())
+
     let tls: TlsMaterial | null = null
-    const services = createServices({ config, db, log, paths, startedAt, caCert: () => tls?.caCert ?? null, serverCert: () => tls?.cert ?? null })
+    const services = createServices({ config, db, writer, log, paths, startedAt, caCert: () => tls?.caCert ?? null, serverCert: () => tls?.cert ?? null })
     announceFirstKey(services, options)
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.

@@ -26,7 +26,7 @@ export async function pruneIdempotencyKeys(options: PruningOptions): Promise<num
   const cutoff = new Date((options.now ?? Date.now)() - IDEMPOTENCY_KEY_DAYS * DAY_MS).toISOString()
   let deleted = 0
   for (let i = 0; i < maxBatches; i++) {
-    const n = options.downloads.pruneIdempotencyKeys(cutoff, batch)
+    const n = await options.downloads.pruneIdempotencyKeys(cutoff, batch)
     deleted += n
     if (n < batch) break
     await new Promise((resolve) => setImmediate(resolve))

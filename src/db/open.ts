@@ -14,8 +14,8 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number
   readonly?: boolean
   /**
-   * false: no checkpoint inside commits. The server sets this and runs startCheckpointer() instead,
-   * because a checkpoint inside a commit stalls the event loop (tens of ms with synchronous=FULL).
+   * false: no checkpoint inside commits. The server sets this; its writer thread (writer-thread.ts)
+   * checkpoints between batches instead, so no commit pays for a checkpoint (tens of ms with synchronous=FULL).
    */
   autoCheckpoint?: boolean
 }

@@ -3,7 +3,8 @@
 // Every write path reports here: the submission commits, the job state writes kept for later.
 
 /** SQLite result codes that mean "the storage refused this write now", not "this request is wrong". */
-const STORAGE_CODES = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN|PROTOCOL|NOTADB|CORRUPT)/
+// VDS_WRITER_UNAVAILABLE: the writer thread is gone (write-targets.ts): nothing was stored either.
+const STORAGE_CODES = /^(SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN|PROTOCOL|NOTADB|CORRUPT)|VDS_WRITER_UNAVAILABLE)/
 
 export function isStorageError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
@@ -15,6 +16,7 @@ function describe(code: string): string {
   if (code.startsWith('SQLITE_FULL')) return 'the disk holding the database is full'
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) return 'the database file is read-only'
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'another process holds the database write lock'
+  if (code === 'VDS_WRITER_UNAVAILABLE') return 'the database writer thread is not running'
   return `the database reported ${code}`
 }
 
@@ -28,18 +30,18 @@ export interface WriteHealth {
   /** job states waiting in memory to be written (set by the deferred writes) */
   setWaiting(count: number): void
   /** After a failure with nothing waiting to retry it: one small real write, to see whether writes work again. */
-  recheck(): void
+  recheck(): Promise<void>
 }
 
-/** `probe` makes one small write and throws what SQLite throws (see probeWrite). */
-export function createWriteHealth(probe?: () => void): WriteHealth {
+/** `probe` makes one small write and rejects with what SQLite throws (see probeWrite, run by the writer). */
+export function createWriteHealth(probe?: () => Promise<void>): WriteHealth {
   let lastFailure: string | null = null
   let waiting = 0
   return {
-    recheck() {
+    async recheck() {
       if (lastFailure === null || waiting > 0 || !probe) return
       try {
-        probe()
+        await probe()
         lastFailure = null
       } catch (err) {
         if (isStorageError(err)) this.failed(err)

@@ -4,13 +4,13 @@ import { NAME as CLIENT_ID } from '../core/names.js'
 import { createHash, randomUUID } from 'node:crypto'
 import type { Config } from '../core/config.js'
 import type { DownloadsRepository, IdempotencyRequest, StoredResponse, SubmitOutcome } from '../db/downloads-repository.js'
-import type { GroupCommit } from '../db/group-commit.js'
+import { submitAnswer } from './submit-answer.js'
 import { AppError } from '../core/errors.js'
 import type { DownloadEvents } from '../core/events.js'
 import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
 import { siteVideoId } from './site-video-key.js'
 import { createSubmissionRateLimiter, rateLimitHeaders } from './submission-rate-limit.js'
-import type { DownloadRow, Principal } from '../core/types.js'
+import type { Principal } from '../core/types.js'
 import type { SubmitAccepted } from '../core/shapes.js'
 
 const HOUR_MS = 60 * 60 * 1000
@@ -34,8 +34,6 @@ export interface SubmissionServiceDeps {
   config: Config
   downloads: DownloadsRepository
   events: DownloadEvents
-  /** shares one fsync'd commit among the submissions of one event-loop turn */
-  groupCommit: GroupCommit
   now?: () => Date
   /** DNS resolution for allowed_domains "*" (injected by tests) */
   resolve?: (host: string) => Promise<string[]>
@@ -47,7 +45,7 @@ const idempotencyKeyReused = () =>
 /** SPEC §2: a replay is answered 200 with the original body and Idempotent-Replayed. */
 const replayAnswer = (response: StoredResponse): SubmitAnswer => ({
   statusCode: 200,
-  // Stored by answerFor below, in the same shape.
+  // Stored by submitAnswer (in the writer's commit), in the same shape.
   body: response.body as SubmitAccepted,
   headers: { 'idempotent-replayed': 'true' },
 })
@@ -82,25 +80,14 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
     return new Date(ms).toISOString()
   }
 
-  function answerFor(outcome: { kind: 'created' | 'duplicate'; row: DownloadRow }): StoredResponse {
-    const { row } = outcome
-    const body: SubmitAccepted = {
-      success: true,
-      download_id: row.id,
-      status: row.status,
-      message: outcome.kind === 'created' ? 'Download queued' : `Already ${row.status}`,
-      submitted_at: row.submitted_at,
-    }
-    if (outcome.kind === 'duplicate') body.duplicate = true
-    return { status_code: outcome.kind === 'created' ? 201 : 200, body }
-  }
-
   async function commit(...args: Parameters<DownloadsRepository['submit']>): Promise<SubmitOutcome> {
     try {
-      return await deps.groupCommit.run(() => deps.downloads.submit(...args))
+      // The writer thread batches it with the others of this moment into one fsync'd commit.
+      return await deps.downloads.submit(...args)
     } catch (err) {
-      // Disk full, I/O error, locked past busy_timeout, read-only: nothing was promised.
-      if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
+      // Disk full, I/O error, locked past busy_timeout, read-only, writer thread gone: nothing was promised.
+      const code = (err as { code?: string }).code
+      if (code?.startsWith('SQLITE_') || code === 'VDS_WRITER_UNAVAILABLE') {
         throw new AppError('storage_unavailable', 'The download could not be stored; try again later', { 'retry-after': '5' })
       }
       throw err
@@ -140,7 +127,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         now: at.toISOString(),
         site_video: site ? { key: site.key, extractor: site.extractor, video_id: site.videoId } : null,
       },
-      { deduplicate: downloadsConfig.deduplicate, idempotency, respond: answerFor },
+      { deduplicate: downloadsConfig.deduplicate, idempotency },
     )
     switch (outcome.kind) {
       case 'idempotency_conflict':
@@ -151,7 +138,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
         deps.events.emit('queued', { id: outcome.row.id })
         deps.events.emit('status', { id: outcome.row.id, status: outcome.row.status })
     }
-    const answer = answerFor(outcome)
+    const answer = submitAnswer(outcome)
     return { statusCode: answer.status_code, body: answer.body as SubmitAccepted, headers: {}, replayed: false }
   }
 

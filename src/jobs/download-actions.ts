@@ -47,7 +47,7 @@ export function createDownloadActions(deps: DownloadActionsDeps) {
   return {
     /** pending | downloading → cancelled; resolves once the process tree and partial files are gone. */
     async cancel(id: string): Promise<JobActionResult> {
-      const row = jobs.cancel(id, nowIso())
+      const row = await jobs.cancel(id, nowIso())
       if (!row) return refusal(id)
       events.emit('status', { id, status: row.status, error_message: null })
       // A running attempt removes its own work folder when it stops.
@@ -56,8 +56,8 @@ export function createDownloadActions(deps: DownloadActionsDeps) {
     },
 
     /** failed | cancelled → pending (with a fresh retry budget), and wakes the queue. */
-    retry(id: string): JobActionResult {
-      const row = jobs.retry(id, nowIso())
+    async retry(id: string): Promise<JobActionResult> {
+      const row = await jobs.retry(id, nowIso())
       if (!row) return refusal(id)
       events.emit('status', { id, status: row.status, error_message: null })
       worker.wake()
@@ -73,7 +73,7 @@ export function createDownloadActions(deps: DownloadActionsDeps) {
       if (!row) return { ok: false, reason: 'not_found' }
       if (row.status === 'downloading') return { ok: false, reason: 'invalid_state' }
       const doomed = options.deleteFile ? files.filesOf(row).filter((file) => files.otherDownloadsUsing(file.file_path, id) === 0) : []
-      if (!downloads.deleteById(id)) return { ok: false, reason: 'not_found' }
+      if (!(await downloads.deleteById(id))) return { ok: false, reason: 'not_found' }
       const fileDeleted = await removeFiles(downloadsDir, doomed.map((file) => file.file_path))
       events.emit('status', { id, status: null })
       return { ok: true, fileDeleted }

@@ -111,7 +111,7 @@ async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, l
   const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined }
   if (verdict.code === 'login_required') {
     // Not a failure: it waits for cookies (no retry counted); new cookies for the site resume it.
-    const row = jobs.waitForLogin(id, error, iso())
+    const row = await jobs.waitForLogin(id, error, iso())
     if (row) events.emit('status', { id, status: row.status, error_message: row.error_message })
     log.warn({ ...details, cookies_used: cookieSite !== null }, 'download waits for a login: upload cookies for the site')
     return 'login_required'
@@ -131,12 +131,9 @@ async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, l
 }
 
 function recordPid(id: string, pid: number, deps: AttemptDeps, log: Logger): void {
-  try {
-    deps.jobs.recordPid(id, pid, deps.now().toISOString())
-  } catch (err) {
-    // Recovery also finds leftovers by the work folder on their command line: not fatal.
-    log.warn({ err, pid }, 'could not store the yt-dlp pid')
-  }
+  // Not awaited: the download goes on while the writer stores it. Recovery also finds leftovers by
+  // the work folder on their command line, so a refusal is not fatal.
+  deps.jobs.recordPid(id, pid, deps.now().toISOString()).catch((err: unknown) => log.warn({ err, pid }, 'could not store the yt-dlp pid'))
 }
 
 /**
@@ -161,11 +158,8 @@ function createProgressReporter(id: string, deps: AttemptDeps, log: Logger) {
     }
     if (nowMs - lastWriteMs < PROGRESS_WRITE_INTERVAL_MS) return
     lastWriteMs = nowMs
-    try {
-      deps.jobs.writeProgress(id, progress, deps.now().toISOString())
-    } catch (err) {
-      log.warn({ err }, 'could not store download progress') // a nicety: the download goes on
-    }
+    // Not awaited (a nicety: the download goes on); coalesced while the writer is busy.
+    deps.jobs.writeProgress(id, progress, deps.now().toISOString()).catch((err: unknown) => log.warn({ err }, 'could not store download progress'))
   }
   return { report, finish }
 }

@@ -187,8 +187,10 @@ export class DownloadWorker implements AttemptControl {
       // Re-checked after every await: nothing may start once stop() has begun.
       if (this.#state !== WorkerState.running) return
       if (pause) return this.#setTimer(this.#deps.pauseRecheckMs)
-      const row = this.#jobs.claimNext(this.#nowIso())
+      const row = await this.#jobs.claimNext(this.#nowIso())
       if (!row) return this.#setTimerForNextRetry()
+      // stop() began while the claim was on its way to the writer: the job goes back, uncounted.
+      if (this.#state !== WorkerState.running) return void (await this.#jobs.requeue(row.id, this.#nowIso()))
       this.#startJob(row)
     }
   }

@@ -44,7 +44,7 @@ export function createHealthService(deps: HealthServiceDeps) {
         checks.push({ name: 'database', status: 'fail', message: 'database unreachable' })
       }
       if (counts) {
-        deps.writes?.recheck()
+        await deps.writes?.recheck()
         const problem = deps.writes?.problem()
         if (problem) checks.push({ name: 'database', status: 'warn', message: problem })
       }

@@ -11,7 +11,7 @@ import type { Db } from '../../src/db/open.js'
 export async function completeAlbum(services: { db: Db; downloadsDir: string }, id: string, files: Array<{ path: string; media: NewDownloadFile['media']; type: string; bytes: Buffer }>) {
   const jobs = createJobsRepository(services.db)
   const now = new Date().toISOString()
-  assert.equal(jobs.claimNext(now)?.id, id)
+  assert.equal((await jobs.claimNext(now))?.id, id)
   for (const file of files) {
     await mkdir(path.dirname(path.join(services.downloadsDir, file.path)), { recursive: true })
     await writeFile(path.join(services.downloadsDir, file.path), file.bytes)

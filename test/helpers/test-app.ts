@@ -5,6 +5,7 @@ import pino from 'pino'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { closeDatabase, openDatabase } from '../../src/db/open.js'
 import { buildApp } from '../../src/http/app.js'
+import { startWriter } from '../../src/db/writer.js'
 import type { HealthProbes } from '../../src/status/health.js'
 import { createServices, type ServiceOptions } from '../../src/composition-root.js'
 import type { Logger } from '../../src/core/logger.js'
@@ -55,15 +56,19 @@ export interface TestAppOptions {
   now?: () => number
   /** tools manager seams (platform, fetch, retry delay) */
   tools?: ServiceOptions['tools']
+  /** writes go through the real writer thread, as in the server (default: in-process on `db`) */
+  writerThread?: boolean
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
   const dir = options.dir ?? tempDir(t)
   const config = testConfig(dir, options.config)
   const db = openDatabase(config.storage.data_dir)
+  const writer = options.writerThread ? await startWriter(config.storage.data_dir, { busyTimeoutMs: 100 }) : undefined
   const services = createServices({
     config,
     db,
+    ...(writer ? { writer } : {}),
     log: options.log ?? pino({ level: 'silent' }),
     ...(options.probes ? { probes: () => options.probes!(config) } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
@@ -79,6 +84,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     services.logins.stop()
     await services.worker.stop()
     await app.close()
+    await services.writer.stop()
     closeDatabase(db)
   })
   return { ...services, app, dir, db }

@@ -40,7 +40,7 @@ test('a long poll answers within 50 ms of the job ending', async (t) => {
   // The first round warms the route (serializer compiled, code optimised) and is not counted.
   for (let n = 10; n < 16; n++) {
     const id = await submit(services, n)
-    assert.equal(createJobsRepository(services.db).claimNext(new Date().toISOString())?.id, id)
+    assert.equal((await createJobsRepository(services.db).claimNext(new Date().toISOString()))?.id, id)
     let answeredAt = 0
     const polled = services.app.inject({ url: `/api/v1/status/${id}?wait=30`, headers: auth }).then((res) => {
       answeredAt = performance.now()
@@ -64,7 +64,7 @@ test('a long poll answers within 50 ms of the job ending', async (t) => {
 test('already final: at once; still running: after N seconds with the current state; deleted: 404', async (t) => {
   const services = await buildTestApp(t)
   const done = await submit(services, 20)
-  createJobsRepository(services.db).claimNext(new Date().toISOString())
+  await createJobsRepository(services.db).claimNext(new Date().toISOString())
   await finish(services, done)
   let started = performance.now()
   const atOnce = await services.app.inject({ url: `/api/v1/status/${done}?wait=120`, headers: auth })

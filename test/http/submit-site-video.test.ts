@@ -35,7 +35,7 @@ test('a completed short link that turned out to be the post makes the long link 
   assert.equal(short.statusCode, 201)
   const jobs = createJobsRepository(db)
   const now = new Date().toISOString()
-  assert.equal(jobs.claimNext(now)?.id, short.json().download_id)
+  assert.equal((await jobs.claimNext(now))?.id, short.json().download_id)
   const file = { media: 'video' as const, filename: 'a.mp4', file_path: 'tiktok.com/anna/a.mp4', file_size: 1, content_type: 'video/mp4', width: null, height: null, duration_seconds: null }
   assert.ok(await jobs.completeWithFiles(short.json().download_id, { title: 't', uploader: 'anna', duration_seconds: 1, thumbnail_url: null, extractor: 'TikTok', video_id: '7300000000000000001', downloader: 'yt-dlp', files: [file] }, now))
 
@@ -50,7 +50,7 @@ test('a failed download of the post does not block a new one; dedupe off stores 
   const first = await submit(app, 'https://www.instagram.com/p/C3xYz9aLmNo/')
   const jobs = createJobsRepository(db)
   const now = new Date().toISOString()
-  jobs.claimNext(now)
+  await jobs.claimNext(now)
   await jobs.fail(first.json().download_id, { code: 'not_found', message: 'gone' }, now)
   assert.equal((await submit(app, 'https://www.instagram.com/reel/C3xYz9aLmNo/')).statusCode, 201)
 

@@ -46,7 +46,7 @@ test('files another download shares stay until the last download listing them is
   const copy = await submit(built, 'https://www.instagram.com/reel/C3xYz9aLmNo/')
   const jobs = createJobsRepository(built.db)
   const now = new Date().toISOString()
-  assert.equal(jobs.claimNext(now)?.id, copy)
+  assert.equal((await jobs.claimNext(now))?.id, copy)
   const file = { media: 'image' as const, filename: 'x.jpg', file_path: 'x.jpg', file_size: 1, content_type: 'image/jpeg', width: null, height: null, duration_seconds: null }
   const outcome = await jobs.completeWithFiles(copy, { title: 'Three things', uploader: 'someone', duration_seconds: null, thumbnail_url: null, extractor: 'Instagram', video_id: original.slice(0, 8), downloader: 'gallery-dl', files: [file] }, now)
   assert.equal(outcome?.duplicateOf?.id, original)

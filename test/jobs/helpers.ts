@@ -11,6 +11,7 @@ import pino from 'pino'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { createDownloadsRepository } from '../../src/db/downloads-repository.js'
 import { createJobsRepository } from '../../src/db/jobs-repository.js'
+import { createSubmissionWrites } from '../../src/db/submission-writes.js'
 import { createDownloadFilesRepository } from '../../src/db/download-files-repository.js'
 import { closeDatabase, openDatabase, type Db } from '../../src/db/open.js'
 import { DownloadEvents } from '../../src/core/events.js'
@@ -57,6 +58,8 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
   const db = openDatabase(config.storage.data_dir)
   const events = new DownloadEvents()
   const downloads = createDownloadsRepository(db)
+  // Synchronous, on the test's own writable connection: a fixture row, not the code under test.
+  const submissions = createSubmissionWrites(db)
   const cleanups: (() => unknown)[] = []
 
   t.after(async () => {
@@ -79,9 +82,9 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
     jobs: createJobsRepository(db),
     submit(url) {
       const id = randomUUID()
-      downloads.submit(
+      submissions.submit(
         { id, url, normalized_url: url, client_id: 'test-client', api_key_name: null, shared_at: null, now: new Date().toISOString() },
-        { deduplicate: false, respond: () => ({ status_code: 201, body: {} }) },
+        { deduplicate: false },
       )
       events.emit('queued', { id })
       return id

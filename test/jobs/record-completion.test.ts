@@ -8,6 +8,7 @@ import { test } from 'node:test'
 import type { CompletedDownload, NewDownloadFile } from '../../src/core/types.js'
 import { createDownloadFilesRepository } from '../../src/db/download-files-repository.js'
 import { recordCompletion } from '../../src/jobs/record-completion.js'
+import { createJobWrites } from '../../src/db/job-writes.js'
 import { createEngineFixture, type EngineFixture } from './helpers.js'
 
 const NOW = '2030-01-01T00:00:00.000Z'
@@ -25,7 +26,8 @@ function post(files: NewDownloadFile[], extractor: string | null, videoId: strin
 /** A submitted and claimed job, as the worker holds it when its attempt ends. */
 function runningJob(fx: EngineFixture, url: string): string {
   const id = fx.submit(url)
-  assert.equal(fx.jobs.claimNext(NOW)?.id, id)
+  // Synchronously, on the fixture's own connection: the setting, not the code under test.
+  assert.equal(createJobWrites(fx.db).claimNext(NOW)?.id, id)
   return id
 }
 
@@ -114,7 +116,7 @@ test("no dedupe for extractors whose ids are file names (yt-dlp's generic, galle
 test('a job cancelled while its files were finished keeps nothing', async (t) => {
   const fx = await createEngineFixture(t)
   const id = runningJob(fx, 'http://127.0.0.1/p/2')
-  assert.ok(fx.jobs.cancel(id, NOW))
+  assert.ok((await fx.jobs.cancel(id, NOW)))
   const made = [await madeFile(fx, 'gone/1.jpg', 'image', 'image/jpeg'), await madeFile(fx, 'gone/2.jpg', 'image', 'image/jpeg')]
   assert.equal(await recordCompletion(id, post(made, 'Instagram', 'CODE2'), NOW, fx), undefined)
   assert.equal(existsSync(path.join(fx.downloadsDir, 'gone')), false)

@@ -13,6 +13,7 @@ import { recoverInterruptedJobs } from '../../src/jobs/recovery.js'
 import { buildYtDlpArgs } from '../../src/jobs/ytdlp/args.js'
 import { ytdlpCommand } from '../../src/jobs/ytdlp/runner.js'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
+import { createJobWrites } from '../../src/db/job-writes.js'
 import { createEngineFixture, partialFiles, waitFor, waitForStatus, type EngineFixture } from './helpers.js'
 
 let server: MediaServer
@@ -26,14 +27,16 @@ const serverIdOf = (fx: EngineFixture) => loadOrCreateServerId(fx.config.storage
 
 /** What a crashed server leaves: a claimed row and its yt-dlp, still running in its own group. */
 function startOrphanDownload(fx: EngineFixture, id: string): number {
-  const row = fx.jobs.claimNext(new Date().toISOString())
+  // Synchronously, on the fixture's own connection: the crashed server's leftovers, not the code under test.
+  const writes = createJobWrites(fx.db)
+  const row = writes.claimNext(new Date().toISOString())
   assert.equal(row?.id, id)
   const args = buildYtDlpArgs({ url: row.url, jobId: id, ytdlp: fx.config.ytdlp, downloadsDir: fx.downloadsDir, userAgent: null, canMerge: true })
   const env = { ...process.env, [ATTEMPT_ENV]: newAttemptMarker(serverIdOf(fx), id) }
   const child = spawn(ytdlpCommand(fx.config), args, { detached: true, stdio: 'ignore', env })
   child.unref()
   assert.ok(child.pid)
-  fx.jobs.recordPid(id, child.pid, new Date().toISOString())
+  writes.recordPid(id, child.pid, new Date().toISOString())
   return child.pid
 }
 
@@ -84,10 +87,10 @@ test('a leftover yt-dlp is stopped, the job goes back to pending and completes',
 test('a recorded pid that now belongs to another program is left alone', async (t) => {
   const fx = await createEngineFixture(t)
   const id = fx.submit(server.url('/video.mp4'))
-  fx.jobs.claimNext(new Date().toISOString())
+  await fx.jobs.claimNext(new Date().toISOString())
   const unrelated = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' })
   fx.defer(() => unrelated.kill('SIGKILL'))
-  fx.jobs.recordPid(id, unrelated.pid!, new Date().toISOString())
+  await fx.jobs.recordPid(id, unrelated.pid!, new Date().toISOString())
 
   const report = await recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, serverId: serverIdOf(fx), log: fx.log })
   assert.deepEqual(report, { requeued: [id], failed: [], stopped_pids: [] })
@@ -98,7 +101,7 @@ test('a recorded pid that now belongs to another program is left alone', async (
 test('what a crashed attempt left in its own session is stopped; another server\'s processes and files are left alone', async (t) => {
   const fx = await createEngineFixture(t)
   const id = fx.submit(server.url('/video.mp4'))
-  fx.jobs.claimNext(new Date().toISOString())
+  await fx.jobs.claimNext(new Date().toISOString())
   // Our crashed attempt: its leader exited, a setsid daemon and a re-parented grandchild live on.
   const fake = await writeFakeDownloader(fx.dir, 'crashed-attempt', `${fakeSnippets.setsidDaemon}\n${fakeSnippets.reparentedGrandchild}\nexit 0`)
   fx.defer(() => fake.killAll())
@@ -127,12 +130,12 @@ test('a job the server keeps dying on fails after its third interruption instead
   const id = fx.submit(server.url('/video.mp4'))
   const recover = () => recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, serverId: serverIdOf(fx), log: fx.log })
   for (const interruptions of [1, 2]) {
-    assert.equal(fx.jobs.claimNext(new Date().toISOString())?.id, id)
+    assert.equal((await fx.jobs.claimNext(new Date().toISOString()))?.id, id)
     assert.deepEqual((await recover()).requeued, [id])
     assert.equal(fx.row(id).interrupted_count, interruptions)
     assert.equal(fx.row(id).retry_count, 0)
   }
-  fx.jobs.claimNext(new Date().toISOString())
+  await fx.jobs.claimNext(new Date().toISOString())
   const report = await recover()
   assert.deepEqual(report, { requeued: [], failed: [id], stopped_pids: [] })
   const row = fx.row(id)
@@ -140,7 +143,7 @@ test('a job the server keeps dying on fails after its third interruption instead
   assert.equal(row.error_code, 'downloader_failed')
   assert.match(row.error_message ?? '', /server stopped 3 times while downloading this link/)
   // A clean shutdown is not a crash; a person's retry starts the count over.
-  assert.equal(fx.jobs.retry(id, new Date().toISOString())?.interrupted_count, 0)
-  fx.jobs.claimNext(new Date().toISOString())
+  assert.equal((await fx.jobs.retry(id, new Date().toISOString()))?.interrupted_count, 0)
+  await fx.jobs.claimNext(new Date().toISOString())
   assert.equal((await fx.jobs.requeue(id, new Date().toISOString()))?.interrupted_count, 0)
 })

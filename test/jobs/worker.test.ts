@@ -75,12 +75,12 @@ test('a 404 fails at once with a readable message, and retry runs it again', asy
   assert.equal(row.retry_count, 0)
   assert.equal(row.error_code, 'not_found')
   assert.match(row.error_message ?? '', /not found.*link is wrong or the video was removed/i)
-  assert.deepEqual(fx.actionsOn(worker).retry(id).ok, true)
+  assert.deepEqual((await fx.actionsOn(worker).retry(id)).ok, true)
   const again = fx.row(id)
   assert.ok(['pending', 'downloading'].includes(again.status))
   assert.equal(again.error_message, null)
   await waitForStatus(fx, id, 'failed')
-  assert.deepEqual(fx.actionsOn(worker).retry('00000000-0000-4000-8000-000000000000'), { ok: false, reason: 'not_found' })
+  assert.deepEqual((await fx.actionsOn(worker).retry('00000000-0000-4000-8000-000000000000')), { ok: false, reason: 'not_found' })
 })
 
 test('a file written outside the downloads folder fails the job and is left alone', async (t) => {

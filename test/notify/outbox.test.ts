@@ -50,7 +50,7 @@ async function setUp(t: TestContext, extra: { retry?: number[] } = {}) {
   /** claims the job and writes its final state the way an attempt does */
   const finish = async (id: string, outcome: 'completed' | 'failed') => {
     const now = new Date().toISOString()
-    assert.equal(jobs.claimNext(now)?.id, id)
+    assert.equal((await jobs.claimNext(now))?.id, id)
     const row = outcome === 'completed' ? await jobs.complete(id, RESULT, now) : await jobs.fail(id, { code: 'private', message: 'This video is private.' }, now)
     assert.ok(row)
     app.events.emit('status', { id, status: row.status })

@@ -23,7 +23,7 @@ export const downloadsRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, d
       config: { access: 'admin' },
       schema: { operationId: 'retryDownload', summary: 'Failed or cancelled → pending', params: DownloadIdParams, response: { 200: Download, ...errorResponses(400, 401, 403, 404, 409) } },
     },
-    async (request) => view(request, deps.actions.retry(parseDownloadId(request.params.download_id)), 'retried'),
+    async (request) => view(request, await deps.actions.retry(parseDownloadId(request.params.download_id)), 'retried'),
   )
 
   app.post(
