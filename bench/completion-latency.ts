@@ -5,7 +5,7 @@
 // completed_at with, whole milliseconds) minus the download's completed_at: from the commit of the
 // final state to the client. Both come from the same jobs, so they are comparable.
 import { startMediaServer } from '../test/fixtures/media-server.js'
-import { startServerProcess, type HttpResponse } from '../test/helpers/server-process.js'
+import { startServerProcess, type HttpResponse, type ServerProcess } from '../test/helpers/server-process.js'
 import { startReceiver } from '../test/notify/receivers.js'
 import { loadAverage1m } from './machine.js'
 import type { Figure, Measurement } from './measurement.js'
@@ -28,17 +28,18 @@ export const completionLatency: Measurement = {
       arrivals.set(body.download.download_id, Date.now() - Date.parse(body.download.completed_at))
       return 204
     }
-    const server = await startServerProcess({
-      dir: context.tempDir('vds-bench-completion-'),
-      config: {
-        ...BENCH_SERVER_CONFIG,
-        downloads: { allowed_domains: ['127.0.0.1'] },
-        ytdlp: { path: 'yt-dlp' },
-        notifications: { webhooks: [{ url: `${receiver.url}/hook`, secret: 'bench' }] },
-      },
-      startTimeoutMs: BENCH_START_TIMEOUT_MS,
-    })
+    let server: ServerProcess | undefined
     try {
+      server = await startServerProcess({
+        dir: context.tempDir('vds-bench-completion-'),
+        config: {
+          ...BENCH_SERVER_CONFIG,
+          downloads: { allowed_domains: ['127.0.0.1'] },
+          ytdlp: { path: 'yt-dlp' },
+          notifications: { webhooks: [{ url: `${receiver.url}/hook`, secret: 'bench' }] },
+        },
+        startTimeoutMs: BENCH_START_TIMEOUT_MS,
+      })
       const webhookMs: number[] = []
       const longPollMs: number[] = []
       const loads: number[] = []
@@ -84,7 +85,7 @@ export const completionLatency: Measurement = {
         ms('webhook_latency_max_ms', 'Webhook, completion to receiver, max', webhookMs, Math.max(...webhookMs), 'one webhook each', 1000),
       ]
     } finally {
-      await server.stop()
+      await server?.stop()
       await receiver.close()
       await media.close()
     }

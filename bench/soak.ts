@@ -235,4 +235,5 @@ async function main(): Promise<number> {
   return met.errors && met.rss && met.loopDelay ? 0 : 1
 }
 
-process.exitCode = await main()
+// exit(), not exitCode: after a failure half-way an open fixture socket must not keep the run alive.
+process.exit(await main())
