@@ -43,6 +43,7 @@ import { createToolsManager, type ToolsManagerDeps } from './tools/tools-manager
 import { createCookieStore } from './logins/cookie-store.js'
 import { createLoginWaits } from './logins/login-waits.js'
 import { createAttemptSetup } from './jobs/attempt-setup.js'
+import { createEgressProxy } from './egress/egress-proxy.js'
 
 export type ResolvedPaths = ReturnType<typeof resolvePaths>
 
@@ -116,6 +117,11 @@ export function createServices(options: ServiceOptions) {
     },
     ...options.tools,
   })
+  // SPEC §5: every downloader connection goes through it; main.ts starts it before the worker.
+  const egress = createEgressProxy({
+    allowedDomains: config.downloads.allowed_domains,
+    onRefused: (downloadId, refusal) => log.warn({ download_id: downloadId, refused: refusal }, 'the egress proxy refused a downloader connection'),
+  })
   const worker = new DownloadWorker({
     jobs,
     config,
@@ -124,6 +130,7 @@ export function createServices(options: ServiceOptions) {
     downloadsDir,
     checkDownloader: () => tools.ytdlpAvailability(),
     attemptSetup: createAttemptSetup({ config, tools, cookies }),
+    egress,
     ...options.worker,
     serverId,
   })
@@ -136,6 +143,7 @@ export function createServices(options: ServiceOptions) {
     downloader: () => tools.ytdlpAvailability(),
     tools: () => tools.statuses(),
     logins: () => logins.health(),
+    egress: () => egress.status(),
   }
   const keys = createKeyVerifier(config.security, apiKeys)
   const fileLinks = createFileLinks({
@@ -200,6 +208,8 @@ export function createServices(options: ServiceOptions) {
     tools,
     logins,
     linkBases,
+    /** the downloaders' loopback proxy: start before the worker, stop after it */
+    egress,
     /** absolute signed links for a notification about a download (SPEC §6) */
     notificationLinks,
     writeHealth,

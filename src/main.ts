@@ -86,6 +86,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     cleanups.push(() => services.deferredWrites.stop())
     cleanups.push(services.startMaintenance())
     cleanups.push(() => services.notifier.stop())
+    // Stopped after the worker (cleanups run last-in first-out): no attempt outlives its proxy.
+    cleanups.push(() => services.egress.stop())
+    await services.egress.start().catch((err: unknown) => log.error({ err }, "the downloaders' egress proxy could not start; downloads wait (see /api/v1/health)"))
     cleanups.push(() => services.worker.stop())
 
     const recovered = await services.recover()

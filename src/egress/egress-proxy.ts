@@ -164,6 +164,9 @@ export function createEgressProxy(options: EgressProxyOptions): EgressProxy {
       startError = `the downloaders' proxy could not listen on 127.0.0.1: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
       throw new Error(startError)
     }
+    // Never what keeps the process alive: the server's own listener does that, and a test that
+    // never stops it still exits. Open tunnels are ordinary sockets and do keep it busy.
+    created.unref()
     server = created
     port = (created.address() as AddressInfo).port
     startError = null

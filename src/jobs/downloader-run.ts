@@ -28,7 +28,7 @@ export type DownloaderBudget = Omit<AttemptBudget, 'signal'> & {
 export async function runDownloader(
   kind: DownloaderKind,
   budget: DownloaderBudget,
-  run: Pick<ToolRunOptions, 'command' | 'args' | 'onLine'>,
+  run: Pick<ToolRunOptions, 'command' | 'args' | 'onLine' | 'env'>,
 ): Promise<ToolRunOutcome> {
   const outcome = await budget.runTool({
     ...run,

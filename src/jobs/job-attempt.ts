@@ -6,13 +6,15 @@ import type { Config } from '../core/config.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { DownloadProgress, DownloadRow } from '../core/types.js'
-import { classifyPostFailure, isYtDlpMissing } from './post/classify-failure.js'
+import { classifyPostFailure, EgressUnavailableError, isYtDlpMissing } from './post/classify-failure.js'
 import type { DownloadPost } from './post/download-post.js'
 import { recordCompletion } from './record-completion.js'
 import { newAttemptMarker } from '../process/attempt-marker.js'
 import { retryDelayMs } from './retry-policy.js'
 import type { AttemptSetup } from './attempt-setup.js'
 import { YtDlpRunError } from './ytdlp/runner.js'
+import type { EgressLease, EgressProxy } from '../egress/egress-proxy.js'
+import type { Refusal } from '../egress/destination-check.js'
 
 /** A claimed job while its attempt runs. */
 export interface RunningJob {
@@ -40,6 +42,8 @@ export interface AttemptDeps {
   downloadPost: DownloadPost
   /** per attempt: the downloader files to run and the site's cookies (default: the config as it is) */
   attemptSetup?: AttemptSetup
+  /** the downloaders' egress proxy (src/egress): each attempt gets its own token; absent: direct (tests) */
+  egress?: Pick<EgressProxy, 'openAttempt'> | undefined
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 1_000
@@ -55,13 +59,16 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
   const startedMs = Date.now()
   const progress = createProgressReporter(row.id, deps, log)
   const prepared = deps.attemptSetup?.(row)
+  let lease: EgressLease | undefined
   try {
+    lease = await openEgress(deps, row.id)
     const done = await deps.downloadPost({
       download: { id: row.id, url: row.url },
       config: prepared?.config ?? deps.config,
       downloadsDir,
       signal: job.controller.signal,
       userAgent,
+      proxy: lease?.url ?? null,
       killGraceMs: deps.killGraceMs,
       attemptMarker: newAttemptMarker(deps.serverId, row.id),
       log,
@@ -76,13 +83,24 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
     log.info({ downloader: done.downloader, files: done.files.length, file_path: first.file_path, file_size: first.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
     return 'completed'
   } catch (err) {
-    return await recordFailure(job, err, deps, log, prepared?.cookieSite ?? null)
+    return await recordFailure(job, err, deps, log, prepared?.cookieSite ?? null, lease?.refusals() ?? [])
   } finally {
+    lease?.close()
     prepared?.release()
   }
 }
 
-async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger, cookieSite: string | null): Promise<AttemptOutcome> {
+/** The attempt's way out; without a running proxy no downloader starts (EgressUnavailableError). */
+async function openEgress(deps: AttemptDeps, id: string): Promise<EgressLease | undefined> {
+  if (deps.egress === undefined) return undefined
+  try {
+    return await deps.egress.openAttempt(id)
+  } catch (err) {
+    throw new EgressUnavailableError((err as Error).message)
+  }
+}
+
+async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, log: Logger, cookieSite: string | null, refusals: readonly Refusal[]): Promise<AttemptOutcome> {
   const { id, retry_count } = job.row
   const { jobs, events } = deps
   const iso = () => deps.now().toISOString()
@@ -106,9 +124,9 @@ async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, l
     return missingDownloader ? 'downloader_missing' : 'requeued'
   }
 
-  const verdict = classifyPostFailure(err, deps.config)
+  const verdict = classifyPostFailure(err, deps.config, refusals)
   const error = { code: verdict.code, message: verdict.message }
-  const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined }
+  const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined, refused: refusals.length ? refusals : undefined }
   if (verdict.code === 'login_required') {
     // Not a failure: it waits for cookies (no retry counted); new cookies for the site resume it.
     const row = await jobs.waitForLogin(id, error, iso())

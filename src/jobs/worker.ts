@@ -53,6 +53,8 @@ export interface WorkerDeps {
   downloadPost?: DownloadPost
   /** per attempt: which downloader files run and the site's cookies (tools and logins) */
   attemptSetup?: AttemptSetup
+  /** the downloaders' egress proxy (src/egress); absent only in tests that run downloaders directly */
+  egress?: AttemptDeps['egress']
 }
 
 interface ActiveJob extends RunningJob {

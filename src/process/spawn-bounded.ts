@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { BoundedLineSplitter, TailBuffer } from './bounded-output.js'
 import { ATTEMPT_ENV } from './attempt-marker.js'
 import { stopAttemptProcesses } from './process-tree.js'
+import { withoutProxyEnv } from '../egress/proxy-env.js'
 
 export interface BoundedRunOptions {
   command: string
@@ -69,7 +70,8 @@ export async function runBounded(options: BoundedRunOptions): Promise<BoundedRun
     shell: false,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Unbuffered so progress arrives live through the pipe; UTF-8 so titles survive any locale.
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', ...options.env, [ATTEMPT_ENV]: options.marker },
+    // No inherited proxy variables: a downloader's only way out is the egress proxy (proxy-env.ts).
+    env: { ...withoutProxyEnv(process.env), PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8', ...options.env, [ATTEMPT_ENV]: options.marker },
   })
   const spawned = new Promise<boolean>((resolve) => {
     child.once('spawn', () => resolve(true))

@@ -8,6 +8,7 @@ import type { LoginHealth } from '../logins/login-waits.js'
 import { ageDays } from '../tools/release-assets.js'
 import type { ToolStatus } from '../tools/tools-manager.js'
 import type { WriteHealth } from '../db/write-health.js'
+import type { EgressStatus } from '../egress/egress-proxy.js'
 
 /** Where the report's facts come from (the worker and preflight checks; tests substitute them). */
 export interface HealthProbes {
@@ -18,6 +19,8 @@ export interface HealthProbes {
   tools?(): Promise<ToolStatus[]>
   /** jobs waiting for a login, cookies about to expire */
   logins?(): Promise<LoginHealth>
+  /** the downloaders' egress proxy; absent: none runs */
+  egress?(): EgressStatus
 }
 
 export interface HealthServiceDeps {
@@ -50,6 +53,9 @@ export function createHealthService(deps: HealthServiceDeps) {
       }
       const worker = deps.probes.worker()
       if (!worker.running) checks.push({ name: 'worker', status: 'fail', message: 'download worker is not running' })
+      // Downloads never run around the proxy, so a proxy that could not start stops them all.
+      const egressError = deps.probes.egress?.().error ?? null
+      if (egressError !== null) checks.push({ name: 'egress', status: 'fail', message: `${egressError}; downloads wait until it runs` })
       const [disk, downloader, tools, logins] = await Promise.all([
         deps.probes.disk(),
         deps.probes.downloader(),

@@ -17,7 +17,7 @@ export interface GalleryDlArgsOptions {
   userAgent: string | null
   /** download rate limit such as "2M"; null for none */
   rateLimit: string | null
-  /** the server's downloader proxy (http://127.0.0.1:port); null connects directly */
+  /** the attempt's egress proxy (src/egress: http://vds:<token>@127.0.0.1:<port>); null connects directly */
   proxy: string | null
 }
 
@@ -41,7 +41,9 @@ export function buildGalleryDlArgs(options: GalleryDlArgsOptions): string[] {
   if (options.cookiesFile !== null) args.push('--cookies', options.cookiesFile)
   if (options.userAgent !== null) args.push('--user-agent', options.userAgent)
   if (options.rateLimit !== null) args.push('--limit-rate', options.rateLimit)
+  args.push(...options.galleryDl.extra_args)
+  // After extra_args: the last --proxy wins, and the owner's must not bypass the egress check.
   if (options.proxy !== null) args.push('--proxy', options.proxy)
-  args.push(...options.galleryDl.extra_args, '--', options.url)
+  args.push('--', options.url)
   return args
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../core/config.js'
 import { runDownloader, type DownloaderBudget, type DownloaderKind } from '../downloader-run.js'
 import { confineReportedFile } from '../post/fetched-post.js'
 import { RunFailureReason, YtDlpRunError } from '../ytdlp/runner.js'
+import { proxyEnv } from '../../egress/proxy-env.js'
 import { buildGalleryDlArgs } from './args.js'
 import { parseFileLine, readFileMetadata, type GalleryDlFile } from './output.js'
 
@@ -55,6 +56,7 @@ export async function runGalleryDl(options: RunGalleryDlOptions): Promise<Galler
   const run = await runDownloader(GALLERY_DL, options, {
     command: galleryDlCommand(config),
     args,
+    env: proxyEnv(options.proxy ?? null),
     onLine: (line) => {
       const file = parseFileLine(line)
       if (file !== undefined && !reported.includes(file)) reported.push(file)

@@ -15,6 +15,8 @@ export interface ToolRunOptions {
   onSpawn?: (pid: number) => void
   /** the attempt's VDS_ATTEMPT value, so the attempt's stop and crash recovery reach this run too */
   marker?: string | undefined
+  /** added to the environment (a downloader's proxy variables) */
+  env?: Record<string, string> | undefined
 }
 
 export type ToolRunOutcome = BoundedRunOutcome

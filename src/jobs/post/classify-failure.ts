@@ -1,18 +1,33 @@
 // What a failed post download means, whichever part failed: yt-dlp, gallery-dl (its own texts and
-// rules), or ffmpeg stopped at the attempt's time limit.
+// rules), ffmpeg stopped at the attempt's time limit, or the egress proxy refusing an address.
 import type { Config } from '../../core/config.js'
 import { classifyYtDlpError, timeoutFailure, type FailureClassification } from '../classify-error.js'
 import { classifyGalleryDlError } from '../gallery-dl/classify-error.js'
 import { GalleryDlRunError } from '../gallery-dl/runner.js'
 import { MediaStoppedError } from '../media/finish-file.js'
 import { RunFailureReason, YtDlpRunError } from '../ytdlp/runner.js'
+import type { Refusal } from '../../egress/destination-check.js'
+
+/** The egress proxy could not be started: no downloader may run without it. */
+export class EgressUnavailableError extends Error {
+  override name = 'EgressUnavailableError'
+}
 
 /** yt-dlp itself could not be started: the queue pauses until it is there (not a failed attempt). */
 export function isYtDlpMissing(err: unknown): boolean {
   return err instanceof YtDlpRunError && !(err instanceof GalleryDlRunError) && err.reason === RunFailureReason.spawn_failed
 }
 
-export function classifyPostFailure(err: unknown, config: Config): FailureClassification {
+/**
+ * `refusals`: what the egress proxy refused for this attempt. A downloader that failed after a
+ * refusal failed because of it (it only sees a 403 from the proxy, which it would call the
+ * site's), and the link will lead there again: permanent, with the address named.
+ */
+export function classifyPostFailure(err: unknown, config: Config, refusals: readonly Refusal[] = []): FailureClassification {
+  if (refusals.length > 0 && err instanceof YtDlpRunError && err.reason === RunFailureReason.exit) return blockedAddress(refusals[0]!)
+  if (err instanceof EgressUnavailableError) {
+    return { kind: 'transient', code: 'egress_unavailable', message: `Downloads wait: ${err.message}. Restart the server; see its health.` }
+  }
   if (err instanceof MediaStoppedError) {
     if (err.reason === 'timeout') return timeoutFailure(config.downloads.timeout_seconds)
     return { kind: 'transient', code: 'interrupted', message: 'Making the file iPhone-ready was stopped; it will be tried again.' }
@@ -32,5 +47,15 @@ export function classifyPostFailure(err: unknown, config: Config): FailureClassi
       return { kind: 'transient', code: 'downloader_missing', message: err.message }
     default:
       return err instanceof GalleryDlRunError ? classifyGalleryDlError(err.stderr, err.exitCode) : classifyYtDlpError(err.stderr, err.exitCode)
+  }
+}
+
+function blockedAddress(refusal: Refusal): FailureClassification {
+  const where = refusal.address === null ? `"${refusal.host}"` : refusal.address === refusal.host ? refusal.address : `${refusal.host} (${refusal.address})`
+  const what = refusal.kind === null || refusal.kind === 'not an IP' ? 'an address' : `a ${refusal.kind} address`
+  return {
+    kind: 'permanent',
+    code: 'blocked_address',
+    message: `The link led to ${where}, ${what} the server does not fetch. If that address is yours and meant to be downloaded from, add it to downloads.allowed_domains.`,
   }
 }

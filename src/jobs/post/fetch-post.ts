@@ -23,6 +23,8 @@ export interface FetchPostOptions extends AttemptBudget {
   /** the job's work folder (absolute) */
   workDir: string
   userAgent: string | null
+  /** the attempt's egress proxy URL, for every downloader run of the attempt; null connects directly */
+  proxy: string | null
   canMerge: boolean
   log: Logger
   onSpawn?: ((pid: number) => void) | undefined

@@ -14,6 +14,8 @@ export interface GalleryDlPostOptions extends AttemptBudget {
   /** absolute folder of this downloader inside the job's work folder */
   workDir: string
   userAgent: string | null
+  /** the attempt's egress proxy URL (src/egress); null connects directly */
+  proxy: string | null
   onSpawn?: ((pid: number) => void) | undefined
 }
 
@@ -26,6 +28,7 @@ export async function runGalleryDlPost(options: GalleryDlPostOptions): Promise<F
     deadlineMs: options.deadlineMs,
     signal: options.signal,
     userAgent: options.userAgent,
+    proxy: options.proxy,
     killGraceMs: options.killGraceMs,
     runTool: options.runTool,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),

@@ -6,6 +6,7 @@ import { mkdir, readdir, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config } from '../../core/config.js'
 import type { DownloadProgress } from '../../core/types.js'
+import { proxyEnv } from '../../egress/proxy-env.js'
 import { buildYtDlpPostArgs } from '../ytdlp/args.js'
 import { parseProgressEntry, parseProgressLine, parseResultLine, type YtDlpResultLine } from '../ytdlp/output.js'
 import { RunFailureReason, YtDlpRunError, ytdlpCommand } from '../ytdlp/runner.js'
@@ -18,6 +19,8 @@ export interface YtDlpPostOptions extends AttemptBudget {
   /** absolute folder of this downloader inside the job's work folder */
   workDir: string
   userAgent: string | null
+  /** the attempt's egress proxy URL (src/egress); null connects directly */
+  proxy: string | null
   /** ffmpeg is installed (merging formats, converting thumbnails) */
   canMerge: boolean
   onSpawn?: ((pid: number) => void) | undefined
@@ -69,11 +72,13 @@ async function runOnce(options: YtDlpPostOptions, firstOfList: boolean): Promise
     writeThumbnail: config.downloads.embed_metadata && options.canMerge,
     userAgent: options.userAgent,
     canMerge: options.canMerge,
+    proxy: options.proxy,
   })
   const results: YtDlpResultLine[] = []
   await runDownloader(YTDLP, options, {
     command: ytdlpCommand(config),
     args,
+    env: proxyEnv(options.proxy), // ffmpeg, when yt-dlp hands it a stream, goes through the proxy too
     onLine: (rawLine) => {
       const line = rawLine.replace(/^\r+/, '')
       const progress = parseProgressLine(line)

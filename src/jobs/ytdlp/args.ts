@@ -15,6 +15,8 @@ export interface YtDlpArgsOptions {
   userAgent: string | null
   /** ffmpeg is installed, so separate video and audio can be merged into one MP4 */
   canMerge: boolean
+  /** the attempt's egress proxy URL (src/egress); null connects directly */
+  proxy?: string | null
 }
 
 /** One post into a work folder: every entry of it (see buildYtDlpPostArgs). */
@@ -36,6 +38,8 @@ export interface YtDlpPostArgsOptions {
   writeThumbnail: boolean
   userAgent: string | null
   canMerge: boolean
+  /** the attempt's egress proxy URL (src/egress); null connects directly */
+  proxy: string | null
 }
 
 const DEFAULT_FORMAT = parseConfig({}).ytdlp.format
@@ -54,7 +58,7 @@ export function buildYtDlpArgs(options: YtDlpArgsOptions): string[] {
     '--paths', `temp:${jobWorkDir(options.downloadsDir, options.jobId)}`,
     '--output', outputTemplate(options.jobId),
   ]
-  return [...args, ...ownerArgs(options.ytdlp, options.userAgent), '--', options.url]
+  return [...args, ...ownerArgs(options.ytdlp, options.userAgent, options.proxy ?? null), '--', options.url]
 }
 
 /**
@@ -75,7 +79,7 @@ export function buildYtDlpPostArgs(options: YtDlpPostArgsOptions): string[] {
     '--output', POST_OUTPUT_TEMPLATE,
   ]
   if (options.writeThumbnail) args.push('--write-thumbnail', '--convert-thumbnails', 'jpg')
-  return [...args, ...ownerArgs(options.ytdlp, options.userAgent), '--', options.url]
+  return [...args, ...ownerArgs(options.ytdlp, options.userAgent, options.proxy ?? null), '--', options.url]
 }
 
 function commonArgs(ytdlp: Config['ytdlp'], canMerge: boolean): string[] {
@@ -94,12 +98,17 @@ function commonArgs(ytdlp: Config['ytdlp'], canMerge: boolean): string[] {
   return args
 }
 
-/** Cookies, User-Agent, rate limit and the owner's extra arguments: last before "--". */
-function ownerArgs(ytdlp: Config['ytdlp'], userAgent: string | null): string[] {
+/**
+ * Cookies, User-Agent, rate limit and the owner's extra arguments, then the egress proxy: last
+ * before "--", after extra_args, because yt-dlp takes the last --proxy and an owner's own must not
+ * take the downloader around the check (SPEC §5).
+ */
+function ownerArgs(ytdlp: Config['ytdlp'], userAgent: string | null, proxy: string | null): string[] {
   const args: string[] = []
   if (ytdlp.cookies_file !== null) args.push('--cookies', ytdlp.cookies_file)
   if (userAgent !== null) args.push('--user-agent', userAgent)
   if (ytdlp.rate_limit !== null) args.push('--limit-rate', ytdlp.rate_limit)
   args.push(...ytdlp.extra_args)
+  if (proxy !== null) args.push('--proxy', proxy)
   return args
 }

@@ -32,6 +32,8 @@ test('the downloader proxy, cookies, user agent and rate limit are passed when s
     assert.equal(args[args.indexOf(option!) + 1], value)
     assert.ok(args.indexOf(option!) < args.indexOf('--'))
   }
+  // After the owner's extra_args: gallery-dl takes the last --proxy, and the egress check must hold.
+  assert.ok(args.indexOf('--proxy') > args.indexOf('--sleep'))
 })
 
 test("a post's facts from gallery-dl's TikTok and Instagram metadata", () => {
