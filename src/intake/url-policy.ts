@@ -7,8 +7,9 @@
 // the URL handed on carries the host exactly as checked, so the host checked is the host fetched.
 //
 // Known limits of the "*" mode, by design of a URL check: yt-dlp resolves the name again later
-// (DNS rebinding) and follows redirects. A hard guarantee against reaching the LAN needs an egress
-// firewall; "*" is a screen against obvious mistakes and casual abuse.
+// (DNS rebinding) and follows redirects. What it then connects to is checked again by the egress
+// proxy (src/egress), with these same tables, on every connection; this check gives the sender an
+// answer at once.
 
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
