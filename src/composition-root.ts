@@ -12,6 +12,7 @@ import { loadOrCreateSecret } from './notify/secret-files.js'
 import { randomBytes } from 'node:crypto'
 import { toDownloadView } from './http/download-view.js'
 import { createFinalStatusWaiters } from './http/final-status-waiters.js'
+import { createSessionTokens, SESSION_SECRET_FILE } from './sessions/session-tokens.js'
 import { createFileLinks } from './links/file-links.js'
 import { createLinkBases } from './links/link-base.js'
 import type { DownloadRow } from './core/types.js'
@@ -146,6 +147,12 @@ export function createServices(options: ServiceOptions) {
     egress: () => egress.status(),
   }
   const keys = createKeyVerifier(config.security, apiKeys)
+  const sessions = createSessionTokens({
+    secret: Buffer.from(loadOrCreateSecret(paths.dataDir, SESSION_SECRET_FILE, () => randomBytes(32).toString('base64url')), 'base64url'),
+    ttlDays: config.security.session_ttl_days,
+    keyMarker: (name) => keys.linkMarker(name),
+    ...(options.now ? { now: options.now } : {}),
+  })
   const fileLinks = createFileLinks({
     secret: Buffer.from(loadOrCreateSecret(paths.dataDir, FILE_LINK_SECRET_FILE, () => randomBytes(32).toString('base64url')), 'base64url'),
     ttlHours: config.security.file_link_ttl_hours,
@@ -188,6 +195,7 @@ export function createServices(options: ServiceOptions) {
     worker,
     actions,
     keys,
+    sessions,
     health: createHealthService({ config, downloads, version: VERSION, startedAt: options.startedAt ?? Date.now(), probes, writes: writeHealth }),
     submissions: createSubmissionService({ config, downloads, events, ...(options.resolve ? { resolve: options.resolve } : {}) }),
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),

@@ -49,6 +49,7 @@ export const ERROR_CATALOGUE = {
   bad_request: [400, 'Bad request'],
   unauthorized: [401, 'Missing API key: send it in the X-API-Key header'],
   forbidden: [403, 'This needs an admin key'],
+  foreign_origin: [403, 'A request with the session cookie must come from this server’s own pages (its Origin header)'],
   invalid_file_link: [403, "This file link is not valid: it was changed, it expired, or its key was revoked. Get a fresh one from the download's status."],
   not_found: [404, 'No such download'],
   method_not_allowed: [405, 'This method is not allowed here'],

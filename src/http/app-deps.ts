@@ -13,6 +13,7 @@ import type { SubmissionService } from '../intake/submission-service.js'
 import type { DownloadActions } from '../jobs/download-actions.js'
 import type { DownloadWorker } from '../jobs/worker.js'
 import type { KeyVerifier } from '../keys/key-verifier.js'
+import type { SessionTokens } from '../sessions/session-tokens.js'
 import type { HealthService } from '../status/health.js'
 import type { Metrics } from '../status/metrics.js'
 import type { NotificationsRepository } from '../db/notifications-repository.js'
@@ -34,6 +35,8 @@ export interface AppDeps {
   /** long polls waiting for a download to end (GET /status/{id}?wait=N) */
   statusWaiters: FinalStatusWaiters
   keys: KeyVerifier
+  /** the web UI's session cookies (POST/DELETE /api/v1/session) */
+  sessions: SessionTokens
   events: DownloadEvents
   health: HealthService
   submissions: SubmissionService

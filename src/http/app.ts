@@ -17,7 +17,9 @@ import { CONNECTION_LIMITS, connectionOptions, type ConnectionLimits } from './c
 import { validatorCompiler } from './plugins/validator.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { createRouteMethodIndex } from './plugins/route-methods.js'
+import fastifyCookie from '@fastify/cookie'
 import { authPlugin } from './plugins/auth.js'
+import { sessionRoutes } from './routes/session.js'
 import { answerClientError, answerFrameworkError, errorBody } from './plugins/error-answers.js'
 import { useStrictJsonBodies } from './plugins/json-body.js'
 import { submitRoute } from './routes/submit.js'
@@ -150,7 +152,10 @@ export async function buildApp(deps: AppDeps, serverOptions: ServerOptions = {})
         .replace(/style-src ([^;]*)/, (_all, sources: string) => `style-src ${sources.trim()} 'unsafe-inline'`),
   })
 
+  // Parses Cookie for the session (no secret: the session value carries its own HMAC, bound to the key).
+  await app.register(fastifyCookie)
   await app.register(authPlugin, deps)
+  await app.register(sessionRoutes, deps)
   await app.register(healthRoute, deps)
   await app.register(submitRoute, deps)
   await app.register(statusRoute, deps)

@@ -1,11 +1,15 @@
-// API-key authentication and scopes. Routes declare `config: { access }`; anything undeclared
-// needs an admin key, so a forgotten declaration fails closed. Wrong keys are logged (the address,
-// never the key) and counted per address; see auth-failures.ts.
+// API-key and session-cookie authentication and scopes. Routes declare `config: { access }`;
+// anything undeclared needs an admin key, so a forgotten declaration fails closed. Wrong keys are
+// logged (the address, never the key) and counted per address; see auth-failures.ts. A request
+// without a key may carry the web UI's session cookie (sessions/session-tokens.ts); it must then
+// pass the Origin rule (own-origin.ts). A key, when sent, wins: key-authenticated requests need no Origin.
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../../core/errors.js'
 import { ANONYMOUS_NAME, KeyScope, type Principal } from '../../core/types.js'
+import { SESSION_COOKIE } from '../../sessions/session-tokens.js'
 import type { AppDeps } from '../app-deps.js'
+import { originAllowed } from '../own-origin.js'
 import { createAuthFailureTracker } from './auth-failures.js'
 
 export type Access = 'public' | KeyScope
@@ -18,6 +22,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the authenticated caller; null on public routes */
     principal: Principal | null
+  }
+  interface FastifyInstance {
+    /** The principal of a presented key, counting a wrong one against the address (401/429 errors). */
+    verifyKey(request: FastifyRequest, key: string): Principal
   }
 }
 
@@ -47,9 +55,10 @@ function defaultAccess(url: string | undefined): Access {
 const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="vds"' }
 
 /** Registered with fastify-plugin so the hook applies to every route, not just an encapsulated scope. */
-export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(async (app, deps) => {
+export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions' | 'sessions'>>(async (app, deps) => {
   const failures = createAuthFailureTracker()
   app.decorateRequest('principal', null)
+  app.decorate('verifyKey', verifyKey)
   app.addHook('onRequest', async (request, reply) => {
     const access: Access = request.routeOptions.config?.access ?? defaultAccess(request.routeOptions.url)
     if (access === 'public') return
@@ -62,13 +71,33 @@ export const authPlugin = fp<Pick<AppDeps, 'config' | 'keys' | 'submissions'>>(a
     request.principal = principal
   })
 
-  /** The caller's principal, or a 401/429 error. */
+  /** The caller's principal, or a 401/403/429 error. */
   function authenticate(request: FastifyRequest): Principal {
     const key = presentedKey(request)
+    if (key !== undefined) return verifyKey(request, key)
+    const session = request.cookies[SESSION_COOKIE]
+    if (session !== undefined) return sessionPrincipal(request, session)
     // No key is not a guess (a browser before its first login): it is not counted.
-    if (key === undefined) {
-      throw new AppError('unauthorized', 'Missing API key: send it in the X-API-Key header', UNAUTHORIZED_HEADERS)
+    throw new AppError('unauthorized', 'Missing API key: send it in the X-API-Key header', UNAUTHORIZED_HEADERS)
+  }
+
+  /**
+   * A forged cookie is not counted as a wrong key: its HMAC cannot be guessed, and counting it would
+   * let any page lock a user's address out by making the browser send a stale cookie.
+   */
+  function sessionPrincipal(request: FastifyRequest, value: string): Principal {
+    const principal = deps.sessions.verify(value)
+    if (!principal) {
+      throw new AppError('unauthorized', 'Your session has ended (it expired, you signed out, or its key was revoked): sign in with a key again', UNAUTHORIZED_HEADERS)
     }
+    if (!originAllowed(request, deps.config)) {
+      request.log.warn({ remote_address: request.ip, origin: request.headers.origin ?? null }, 'session request refused: foreign origin')
+      throw new AppError('foreign_origin')
+    }
+    return principal
+  }
+
+  function verifyKey(request: FastifyRequest, key: string): Principal {
     const waitSeconds = failures.secondsBlocked(request.ip)
     if (waitSeconds > 0) {
       throw new AppError('too_many_auth_failures', `Too many wrong API keys from this address; try again in ${waitSeconds} s`, {

@@ -4,27 +4,67 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ADMIN_KEY, buildTestApp } from '../../helpers/test-app.js'
+import type { BuiltApp } from '../../../src/http/app.js'
+import { createApiKeysRepository } from '../../../src/db/api-keys-repository.js'
+import { openDatabase } from '../../../src/db/open.js'
+import type { Config } from '../../../src/core/config.js'
 import { addKeyFromAnotherProcess, assertErrorShape, routeCases, send, type RouteCase } from './helpers.js'
 
-const CALLERS = ['no key', 'wrong key', 'revoked key', 'submit key', 'admin key'] as const
+const SESSION_HOST = 'vds.test:8443'
+
+/** The `name=value` of a session cookie signed in with `key`. */
+async function sessionCookie(app: BuiltApp, key: string): Promise<string> {
+  const answer = await send(app, { method: 'POST', url: '/api/v1/session', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ key }) })
+  assert.equal(answer.statusCode, 200, answer.body)
+  return String(answer.headers['set-cookie']).split(';')[0] ?? ''
+}
+
+function revokeFromAnotherProcess(config: Config, name: string): void {
+  const db = openDatabase(config.storage.data_dir)
+  try {
+    assert.ok(createApiKeysRepository(db).revoke(name))
+  } finally {
+    db.close()
+  }
+}
+
+const CALLERS = ['no key', 'wrong key', 'revoked key', 'submit key', 'admin key', 'revoked session', 'submit session', 'admin session'] as const
 type Caller = (typeof CALLERS)[number]
 
 /** What the contract promises: 401 without a valid key, 403 for a submit key on admin routes. */
 function expectedOutcome(route: RouteCase, caller: Caller): 'unauthorized' | 'forbidden' | 'allowed' {
   if (route.access === 'public') return 'allowed'
-  if (caller === 'no key' || caller === 'wrong key' || caller === 'revoked key') return 'unauthorized'
-  if (route.access === 'admin' && caller === 'submit key') return 'forbidden'
+  if (caller === 'no key' || caller === 'wrong key' || caller.startsWith('revoked')) return 'unauthorized'
+  if (route.access === 'admin' && caller.startsWith('submit')) return 'forbidden'
   return 'allowed'
 }
 
-test('auth matrix: every registered route × {no key, wrong key, revoked key, submit key, admin key}', async (t) => {
+test('auth matrix: every registered route × {no key, wrong key, revoked key, submit key, admin key} × {key, session cookie}', async (t) => {
   const { app, config } = await buildTestApp(t)
-  const keys: Record<Caller, string | undefined> = {
-    'no key': undefined,
+  const submitKey = addKeyFromAnotherProcess(config, 'phone', 'submit')
+  const laterRevoked = addKeyFromAnotherProcess(config, 'old-laptop', 'submit')
+  // Sessions are made before the revocation: revoking the key must end its session.
+  const sessions = {
+    'revoked session': await sessionCookie(app, laterRevoked),
+    'submit session': await sessionCookie(app, submitKey),
+    'admin session': await sessionCookie(app, ADMIN_KEY),
+  }
+  revokeFromAnotherProcess(config, 'old-laptop')
+  // The key verifier looks for other processes' changes once per event-loop turn; injected requests
+  // can all run in one turn, where real requests (each from a socket) never do.
+  await new Promise((resolve) => setImmediate(resolve))
+  const keys: Partial<Record<Caller, string>> = {
     'wrong key': 'vds_this-key-was-never-issued-0123456789abcdef',
     'revoked key': addKeyFromAnotherProcess(config, 'old-phone', 'submit', { revoke: true }),
-    'submit key': addKeyFromAnotherProcess(config, 'phone', 'submit'),
+    'submit key': submitKey,
     'admin key': ADMIN_KEY,
+  }
+  /** A key as X-API-Key; a session as the browser sends it: the cookie and this server's own Origin. */
+  const credentials = (caller: Caller): Record<string, string> => {
+    const key = keys[caller]
+    if (key !== undefined) return { 'x-api-key': key }
+    if (caller in sessions) return { cookie: sessions[caller as keyof typeof sessions], host: SESSION_HOST, origin: `http://${SESSION_HOST}` }
+    return {}
   }
 
   const { cases, unlisted, missing } = routeCases(app)
@@ -34,11 +74,10 @@ test('auth matrix: every registered route × {no key, wrong key, revoked key, su
   let address = 0
   for (const route of cases) {
     for (const caller of CALLERS) {
-      const key = keys[caller]
       const answer = await send(app, {
         method: route.method,
         url: route.url,
-        headers: { ...route.headers, ...(key === undefined ? {} : { 'x-api-key': key }) },
+        headers: { ...route.headers, ...credentials(caller) },
         ...(route.payload ? { payload: route.payload } : {}),
         // One address per request: the wrong-key slowdown is tested on its own, not here.
         remoteAddress: `192.0.2.${++address}`,
