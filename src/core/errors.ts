@@ -128,7 +128,23 @@ export const notFound = (what = 'download') => new AppError('not_found', `No suc
 
 export const invalidState = (message: string) => new AppError('invalid_state', message)
 
-/** Fastify's own errors (validation, body parsing, size) mapped onto our codes. */
+/**
+ * SQLite's ways of saying "not now" (locked past busy_timeout, disk full, read-only, I/O error, the
+ * file gone): the request was fine and may work in a moment, so it is a 503, not a bug's 500.
+ * Extended codes count too (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, SQLITE_BUSY_SNAPSHOT).
+ */
+const STORAGE_FAULTS = /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)(_[A-Z_]+)?$/
+
+export function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  // VDS_WRITER_UNAVAILABLE: the writer thread (db/writer.ts) is gone or restarting; same meaning.
+  return typeof code === 'string' && (STORAGE_FAULTS.test(code) || code === 'VDS_WRITER_UNAVAILABLE')
+}
+
+/** 503 storage_unavailable with Retry-After: what every route answers when the database refuses. */
+export const storageUnavailable = (message?: string) => new AppError('storage_unavailable', message, { 'retry-after': '5' })
+
+/** Fastify's own errors (validation, body parsing, size) and storage faults mapped onto our codes. */
 export function coerceError(err: unknown): AppError {
   if (err instanceof AppError) return err
   const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown }
@@ -145,6 +161,7 @@ export function coerceError(err: unknown): AppError {
       return new AppError('invalid_content_length')
   }
   if (err instanceof SyntaxError) return new AppError('invalid_json')
+  if (isStorageFault(err)) return storageUnavailable()
   const status = e.statusCode
   if (status !== undefined && status >= 400 && status < 500) return otherClientError(status, e.message)
   return new AppError('internal_error')

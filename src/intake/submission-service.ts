@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import type { Config } from '../core/config.js'
 import type { DownloadsRepository, IdempotencyRequest, StoredResponse, SubmitOutcome } from '../db/downloads-repository.js'
 import { submitAnswer } from './submit-answer.js'
-import { AppError } from '../core/errors.js'
+import { AppError, storageUnavailable } from '../core/errors.js'
 import type { DownloadEvents } from '../core/events.js'
 import { checkSubmittedUrl, UrlRejection } from './url-policy.js'
 import { siteVideoId } from './site-video-key.js'
@@ -88,7 +88,7 @@ export function createSubmissionService(deps: SubmissionServiceDeps) {
       // Disk full, I/O error, locked past busy_timeout, read-only, writer thread gone: nothing was promised.
       const code = (err as { code?: string }).code
       if (code?.startsWith('SQLITE_') || code === 'VDS_WRITER_UNAVAILABLE') {
-        throw new AppError('storage_unavailable', 'The download could not be stored; try again later', { 'retry-after': '5' })
+        throw storageUnavailable('The download could not be stored; try again later')
       }
       throw err
     }

@@ -69,12 +69,15 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
     if (repo.dataVersion() !== seenDataVersion) reload()
   }
   const reload = () => {
-    seenDataVersion = repo.dataVersion()
+    // The version is taken as seen only once the keys are read: a read the database refused (503
+    // for this request) is tried again by the next one instead of leaving the old keys in place.
+    const version = repo.dataVersion()
     const stored = repo.listActive().map((row) => ({
       hash: Buffer.from(row.key_hash, 'hex'),
       principal: { name: row.name, scope: row.scope },
     }))
     known = [...fromConfig, ...stored]
+    seenDataVersion = version
     markers = new Map()
     for (const { hash, principal } of known) {
       if (!markers.has(principal.name)) markers.set(principal.name, createHash('sha256').update('vds-link-marker').update(hash).digest('base64url'))
