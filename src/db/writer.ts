@@ -28,7 +28,10 @@ interface Waiting {
 const EXTENSION = path.extname(fileURLToPath(import.meta.url))
 const THREAD_FILE = new URL(`./writer-thread${EXTENSION}`, import.meta.url)
 // Node 20 does not carry tsx's loader hooks into a worker: under tsx the thread registers them first.
-const TSX_BOOTSTRAP = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_FILE.href)}) })`
+// tsx is resolved from this file, not from the thread: an eval'd thread resolves bare names from the
+// working directory, and a CLI test runs the server from a temp folder with no node_modules.
+const tsxBootstrap = () =>
+  `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_FILE.href)}) })`
 
 /** Starts the writer thread; resolves once its connection is open (rejects with the open's error). */
 export async function startWriter(dataDir: string, options: WriterOptions = {}): Promise<Writer> {
@@ -49,7 +52,7 @@ export async function startWriter(dataDir: string, options: WriterOptions = {}):
   const spawn = () =>
     new Promise<void>((ready, failed) => {
       let started = false
-      worker = new Worker(EXTENSION === '.ts' ? TSX_BOOTSTRAP : THREAD_FILE, {
+      worker = new Worker(EXTENSION === '.ts' ? tsxBootstrap() : THREAD_FILE, {
         eval: EXTENSION === '.ts',
         workerData: data,
         // Small heaps: the thread holds statements and one batch of rows at a time (~7 MB RSS).
