@@ -119,6 +119,16 @@ export function createJobWrites(db: Db) {
       UPDATE downloads SET waiting_reason = NULL, updated_at = @now
       WHERE id = @id AND status = 'pending' AND waiting_reason = 'login_required'
       RETURNING *`),
+    // The queue gate found no downloader: every pending job says why it does not start (a job waiting
+    // for a login or for disk keeps that reason: it would wait for it anyway).
+    waitForDownloader: db.prepare<{ now: string }, DownloadRow>(`
+      UPDATE downloads SET waiting_reason = 'downloader_missing', updated_at = @now
+      WHERE status = 'pending' AND waiting_reason IS NULL
+      RETURNING *`),
+    downloaderFound: db.prepare<{ now: string }, DownloadRow>(`
+      UPDATE downloads SET waiting_reason = NULL, updated_at = @now
+      WHERE status = 'pending' AND waiting_reason = 'downloader_missing'
+      RETURNING *`),
     // After a downloader update: what a new release may fix, failed recently, queued again as new.
     requeueAfterUpdate: db.prepare<{ since: string; now: string }, DownloadRow>(`
       UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
@@ -236,6 +246,16 @@ export function createJobWrites(db: Db) {
     /** The given login-waiting jobs may run again (new cookies for their site); the rows changed. */
     resumeFromLogin(ids: readonly string[], now: string): DownloadRow[] {
       return db.transaction(() => ids.flatMap((id) => statements.resumeFromLogin.get({ id, now }) ?? []))()
+    },
+
+    /** Pending jobs with no other reason now wait for a downloader (downloader_missing); the rows changed. */
+    waitForDownloader(now: string): DownloadRow[] {
+      return statements.waitForDownloader.all({ now })
+    },
+
+    /** A downloader is there again: the downloader_missing jobs may start; the rows changed. */
+    downloaderFound(now: string): DownloadRow[] {
+      return statements.downloaderFound.all({ now })
     },
 
     /** failed with site_changed or unsupported_url since `since` → pending again, as new. */

@@ -104,6 +104,16 @@ export function createJobsRepository(db: Db, writer: Writer = createInlineWriter
       return writer.call('jobs', 'resumeFromLogin', ids, now)
     },
 
+    /** Pending jobs with no other reason now wait for a downloader (downloader_missing); the rows changed. */
+    waitForDownloader(now: string): Promise<DownloadRow[]> {
+      return writer.call('jobs', 'waitForDownloader', now)
+    },
+
+    /** A downloader is there again: the downloader_missing jobs may start; the rows changed. */
+    downloaderFound(now: string): Promise<DownloadRow[]> {
+      return writer.call('jobs', 'downloaderFound', now)
+    },
+
     /** failed with site_changed or unsupported_url since `since` → pending again, as new. */
     requeueAfterUpdate(since: string, now: string): Promise<DownloadRow[]> {
       return writer.call('jobs', 'requeueAfterUpdate', since, now)

@@ -1,7 +1,12 @@
 // Whether the queue may start a download right now. A full disk or a missing yt-dlp pauses the
 // queue instead of failing jobs: they stay pending and start by themselves once the cause is fixed.
+// While no downloader can run, the pending jobs say so (waiting_reason downloader_missing), so a
+// person looking at a job that does not start sees why; the reason goes once a downloader is back.
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
+import type { DownloadEvents } from '../core/events.js'
+import type { DownloadRow } from '../core/types.js'
+import type { JobsRepository } from '../db/jobs-repository.js'
 import { checkDisk, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { ytdlpCommand } from './ytdlp/runner.js'
 
@@ -17,6 +22,10 @@ export interface QueueGateDeps {
   checkDownloader: (ytdlpPath: string) => Promise<DownloaderStatus>
   /** how often a missing yt-dlp is looked for again */
   downloaderRecheckMs: number
+  /** where the pending jobs' waiting_reason is written */
+  jobs: Pick<JobsRepository, 'waitForDownloader' | 'downloaderFound'>
+  events: DownloadEvents
+  now: () => Date
 }
 
 export function createQueueGate(deps: QueueGateDeps) {
@@ -24,6 +33,8 @@ export function createQueueGate(deps: QueueGateDeps) {
   let paused: PauseReason | null = null
   let downloader: { status: DownloaderStatus; checkedAtMs: number } | undefined
   let downloaderCheck: Promise<DownloaderStatus> | undefined
+  /** whether pending jobs were last marked downloader_missing; unknown at start (a past run may have) */
+  let showingMissing: boolean | undefined
 
   /**
    * A found yt-dlp stays trusted until a spawn fails (no process per health request); a missing one
@@ -58,6 +69,25 @@ export function createQueueGate(deps: QueueGateDeps) {
     paused = reason
   }
 
+  /**
+   * Marks every pending job while the downloader is missing (each check: jobs submitted meanwhile
+   * too), and clears the marks once when it is back. Only what is shown: a database that refuses
+   * the write must not stop the queue, so it is logged and tried again at the next check.
+   */
+  async function showDownloaderWait(missing: boolean): Promise<void> {
+    if (!missing && showingMissing === false) return
+    let changed: DownloadRow[]
+    try {
+      const now = deps.now().toISOString()
+      changed = await (missing ? deps.jobs.waitForDownloader(now) : deps.jobs.downloaderFound(now))
+    } catch (err) {
+      log.warn({ err }, 'could not write waiting_reason downloader_missing; trying again at the next check')
+      return
+    }
+    showingMissing = missing
+    for (const row of changed) deps.events.emit('status', { id: row.id, status: row.status, error_message: row.error_message })
+  }
+
   return {
     /** Checks yt-dlp and free disk; returns why the queue must wait, or null. */
     async check(): Promise<PauseReason | null> {
@@ -68,6 +98,7 @@ export function createQueueGate(deps: QueueGateDeps) {
         reason = PauseReason.low_disk
       }
       setPaused(reason)
+      await showDownloaderWait(reason === PauseReason.ytdlp_missing)
       return reason
     },
 
