@@ -5,30 +5,19 @@
 // help either, the failure reported is yt-dlp's, which says more about a video link.
 import path from 'node:path'
 import type { Logger } from 'pino'
-import type { Config } from '../../core/config.js'
 import { contentTypeFor, mediaFor } from '../../core/media-types.js'
-import type { DownloadProgress } from '../../core/types.js'
 import { classifyYtDlpError } from '../classify-error.js'
 import { classifyGalleryDlError } from '../gallery-dl/classify-error.js'
 import { GalleryDlRunError } from '../gallery-dl/runner.js'
 import { firstDownloader, galleryDlMayHelp, isTikTokSlideshowSound } from '../routing.js'
 import { RunFailureReason, YtDlpRunError } from '../ytdlp/runner.js'
-import type { AttemptBudget, FetchedPost } from './fetched-post.js'
+import type { FetchedPost } from './fetched-post.js'
 import { runGalleryDlPost } from './gallery-dl-post.js'
-import { runYtDlpPost } from './ytdlp-post.js'
+import { runYtDlpPost, type YtDlpPostOptions } from './ytdlp-post.js'
 
-export interface FetchPostOptions extends AttemptBudget {
-  url: string
-  config: Config
-  /** the job's work folder (absolute) */
-  workDir: string
-  userAgent: string | null
-  /** the attempt's egress proxy URL, for every downloader run of the attempt; null connects directly */
-  proxy: string | null
-  canMerge: boolean
+/** What each downloader run of the attempt gets (ytdlp-post.ts lists it), and where fallbacks are logged. */
+export interface FetchPostOptions extends YtDlpPostOptions {
   log: Logger
-  onSpawn?: ((pid: number) => void) | undefined
-  onProgress?: ((progress: DownloadProgress) => void) | undefined
 }
 
 export async function fetchPost(options: FetchPostOptions): Promise<FetchedPost> {
