@@ -25,6 +25,11 @@ export function createJobsRepository(db: Db, writer: Writer = createInlineWriter
     listDownloading: db.prepare<[], DownloadRow>(`SELECT * FROM downloads WHERE status = 'downloading' ORDER BY seq`),
     earliestScheduled: db.prepare<[], { at: string | null }>(`
       SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'pending' AND next_attempt_at IS NOT NULL`),
+    // The queue gate's reads (index downloads_status): whether its write would change a row at all.
+    pendingUnmarked: db.prepare<[], number>(`
+      SELECT EXISTS (SELECT 1 FROM downloads WHERE status = 'pending' AND waiting_reason IS NULL)`).pluck(),
+    pendingDownloaderMissing: db.prepare<[], number>(`
+      SELECT EXISTS (SELECT 1 FROM downloads WHERE status = 'pending' AND waiting_reason = 'downloader_missing')`).pluck(),
   }
   const progress = createProgressWrites((id, value, now) => writer.call('jobs', 'writeProgress', id, value, now))
 
@@ -112,6 +117,16 @@ export function createJobsRepository(db: Db, writer: Writer = createInlineWriter
     /** A downloader is there again: the downloader_missing jobs may start; the rows changed. */
     downloaderFound(now: string): Promise<DownloadRow[]> {
       return writer.call('jobs', 'downloaderFound', now)
+    },
+
+    /** Whether waitForDownloader would change a row: a pending job without a waiting reason. */
+    hasPendingWithoutReason(): boolean {
+      return statements.pendingUnmarked.get() === 1
+    },
+
+    /** Whether downloaderFound would change a row: a pending job marked downloader_missing. */
+    hasDownloaderMissingMarks(): boolean {
+      return statements.pendingDownloaderMissing.get() === 1
     },
 
     /** failed with site_changed or unsupported_url since `since` → pending again, as new. */

@@ -22,8 +22,8 @@ export interface QueueGateDeps {
   checkDownloader: (ytdlpPath: string) => Promise<DownloaderStatus>
   /** how often a missing yt-dlp is looked for again */
   downloaderRecheckMs: number
-  /** where the pending jobs' waiting_reason is written */
-  jobs: Pick<JobsRepository, 'waitForDownloader' | 'downloaderFound'>
+  /** where the pending jobs' waiting_reason is read and written */
+  jobs: Pick<JobsRepository, 'waitForDownloader' | 'downloaderFound' | 'hasPendingWithoutReason' | 'hasDownloaderMissingMarks'>
   events: DownloadEvents
   now: () => Date
 }
@@ -73,15 +73,23 @@ export function createQueueGate(deps: QueueGateDeps) {
    * Marks every pending job while the downloader is missing (each check: jobs submitted meanwhile
    * too), and clears the marks once when it is back. Only what is shown: a database that refuses
    * the write must not stop the queue, so it is logged and tried again at the next check.
+   * A write goes to the writer only when a cheap read on this connection finds a row it would
+   * change: the queue is checked every pauseRecheckMs while paused, and an empty write still costs
+   * a round trip to the writer thread and its write lock.
    */
   async function showDownloaderWait(missing: boolean): Promise<void> {
     if (!missing && showingMissing === false) return
     let changed: DownloadRow[]
     try {
+      const wouldChange = missing ? deps.jobs.hasPendingWithoutReason() : deps.jobs.hasDownloaderMissingMarks()
+      if (!wouldChange) {
+        showingMissing = missing
+        return
+      }
       const now = deps.now().toISOString()
       changed = await (missing ? deps.jobs.waitForDownloader(now) : deps.jobs.downloaderFound(now))
     } catch (err) {
-      log.warn({ err }, 'could not write waiting_reason downloader_missing; trying again at the next check')
+      log.warn({ err }, 'could not read or write waiting_reason downloader_missing; trying again at the next check')
       return
     }
     showingMissing = missing

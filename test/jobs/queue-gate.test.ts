@@ -6,6 +6,10 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { test } from 'node:test'
 import { toDownloadView } from '../../src/http/download-view.js'
+import { createJobsRepository } from '../../src/db/jobs-repository.js'
+import type { Writer } from '../../src/db/write-targets.js'
+import { createInlineWriter } from '../../src/db/writer-inline.js'
+import { createQueueGate } from '../../src/jobs/queue-gate.js'
 import { writeFakeDownloader } from '../helpers/fake-downloaders.js'
 import { createEngineFixture, waitFor, waitForStatus } from './helpers.js'
 
@@ -68,4 +72,63 @@ test('a job waiting for a login keeps that reason while the downloader is missin
   assert.equal(fx.row(later).status, 'pending')
   assert.equal(fx.row(login).status, 'pending')
   assert.equal(fx.row(login).waiting_reason, 'login_required')
+})
+
+test('the gate writes only when a row would change: checks that find nothing to mark or clear send no write', async (t) => {
+  const fx = await createEngineFixture(t)
+  const inline = createInlineWriter(fx.db)
+  const writes: string[] = []
+  const counting: Writer = {
+    call: ((target, method, ...args) => {
+      writes.push(`${target}.${method}`)
+      return inline.call(target, method, ...args)
+    }) as Writer['call'],
+    stop: () => inline.stop(),
+  }
+  let available = true
+  const gate = createQueueGate({
+    config: fx.config,
+    downloadsDir: fx.downloadsDir,
+    log: fx.log,
+    freeDiskBytes: async () => 10 ** 12,
+    checkDownloader: async () => ({ available, version: available ? '2099.01.01' : null }),
+    downloaderRecheckMs: 0,
+    jobs: createJobsRepository(fx.db, counting),
+    events: fx.events,
+    now: () => new Date(),
+  })
+  const checks = async (n: number) => {
+    for (let i = 0; i < n; i++) await gate.check()
+  }
+
+  // First start, no marks a past run left: nothing to clear, no write.
+  await checks(3)
+  assert.deepEqual(writes, [])
+
+  gate.markDownloaderMissing()
+  available = false
+  // Nothing pending: nothing to mark.
+  await checks(3)
+  assert.deepEqual(writes, [])
+  const first = fx.submit(URL)
+  await checks(5)
+  assert.deepEqual(writes, ['jobs.waitForDownloader'], 'one write marks the job; the checks after it find nothing to change')
+  assert.equal(fx.row(first).waiting_reason, 'downloader_missing')
+  const second = fx.submit(URL)
+  await checks(5)
+  assert.deepEqual(writes, ['jobs.waitForDownloader', 'jobs.waitForDownloader'], 'a job submitted meanwhile is marked by one more write')
+  assert.equal(fx.row(second).waiting_reason, 'downloader_missing')
+
+  available = true
+  await checks(5)
+  assert.deepEqual(writes.slice(2), ['jobs.downloaderFound'], 'the marks go in one write')
+  assert.equal(fx.row(first).waiting_reason, null)
+  assert.equal(fx.row(second).waiting_reason, null)
+
+  // Missing again while every pending job waits for something else: nothing to mark.
+  fx.db.prepare("UPDATE downloads SET waiting_reason = 'login_required'").run()
+  gate.markDownloaderMissing()
+  available = false
+  await checks(5)
+  assert.equal(writes.length, 3)
 })
