@@ -30,7 +30,7 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       globals: Object.fromEntries(
-        ['AbortController', 'TextDecoder', 'URL', 'URLSearchParams', 'clearInterval', 'clearTimeout', 'document', 'fetch', 'localStorage', 'setInterval', 'setTimeout', 'window']
+        ['EventSource', 'File', 'URL', 'URLSearchParams', 'clearInterval', 'clearTimeout', 'document', 'fetch', 'location', 'navigator', 'setInterval', 'setTimeout', 'window']
           .map((name) => [name, 'readonly']),
       ),
     },

@@ -1,10 +1,9 @@
-// Entry point: the key, the submit form, the history list with live updates, the health dot.
-import { createApi } from './api.js'
+// Entry point: signing in and out, the submit form, the history list with live updates, the health pill.
+import { api, onUnauthorized } from './api.js'
 import { byId, showMessage } from './dom.js'
 import { openEventStream } from './event-stream.js'
 import { startHealthIndicator } from './health.js'
 import { createHistoryList } from './history-list.js'
-import { forgetKey, loadKey, saveKey } from './key-store.js'
 
 /** while the event stream is down, active downloads are polled this often */
 const POLL_MS = 4000
@@ -12,8 +11,6 @@ const SEARCH_DELAY_MS = 300
 /** announcements fade after this; the list itself keeps the facts */
 const ANNOUNCE_MS = 8000
 
-let key = loadKey()
-const api = createApi(() => key)
 const announcer = byId('announcer')
 let announceTimer = null
 function announce(text, isError = false) {
@@ -37,9 +34,11 @@ const history = createHistoryList({
   announce,
 })
 
+// A 401 from any call (the session expired, its key was revoked) brings the sign-in form back.
+onUnauthorized((error) => sessionEnded(error.message))
+
 function handleError(error) {
-  if (error.status === 401) keyRejected(error.message)
-  else announce(error.message, true)
+  if (error.status !== 401) announce(error.message, true)
 }
 
 // ---- live updates: the event stream, or polling while it is down
@@ -56,7 +55,7 @@ function setPolling(on) {
 }
 
 function onStreamState(state) {
-  if (state === 'unauthorized') return keyRejected()
+  if (state === 'unauthorized') return sessionEnded()
   const live = state === 'live'
   byId('live-state').textContent = live ? 'Live updates on' : 'Reconnecting… checking every few seconds'
   setPolling(!live)
@@ -66,7 +65,6 @@ function onStreamState(state) {
 
 function startLiveUpdates() {
   stream = openEventStream({
-    getKey: () => key,
     onState: onStreamState,
     onEvent: ({ event, data }) => {
       if (event === 'status') history.onStatusEvent(data)
@@ -89,68 +87,68 @@ document.addEventListener('visibilitychange', () => {
   void health.check()
 })
 
-// ---- the key
+// ---- signing in and out
 
-const keySection = byId('key-section')
+const signInSection = byId('signin-section')
 const appSection = byId('app-section')
-const keyError = byId('key-error')
+const signInError = byId('signin-error')
 
 function currentFilters() {
   return { status: byId('status-filter').value, q: byId('search-input').value.trim() }
 }
 
-function showApp() {
-  keySection.hidden = true
+function showApp(session) {
+  byId('signed-in-as').textContent = session?.name ? `Signed in as ${session.name}` : ''
+  signInSection.hidden = true
   appSection.hidden = false
   void history.reload(currentFilters())
   startLiveUpdates()
 }
 
-function showKeyForm() {
+function showSignIn() {
   stopLiveUpdates()
   history.clear()
   appSection.hidden = true
-  keySection.hidden = false
+  signInSection.hidden = false
   byId('key-input').focus()
 }
 
-function keyRejected(detail) {
-  key = null
-  forgetKey()
-  showKeyForm()
-  showMessage(keyError, `Key rejected: the server did not accept this API key. ${detail ?? ''}`.trim())
+function sessionEnded(detail) {
+  if (!signInSection.hidden) return
+  showSignIn()
+  showMessage(signInError, detail ?? 'You were signed out: sign in with a key again.', true)
 }
 
-byId('key-form').addEventListener('submit', async (event) => {
+byId('signin-form').addEventListener('submit', async (event) => {
   event.preventDefault()
   const input = byId('key-input')
   const candidate = input.value.trim()
-  if (!candidate) return
+  if (!candidate) return showMessage(signInError, 'Paste an API key first.', true)
   const submitButton = event.submitter ?? event.target.querySelector('button')
   submitButton.disabled = true
-  showMessage(keyError, '')
-  key = candidate
+  showMessage(signInError, '')
   try {
-    // Any keyed call checks the key; this one is cheap.
-    await api.history({ limit: 1, offset: 0 })
-    saveKey(candidate)
+    const session = await api.signIn(candidate)
     input.value = ''
-    showApp()
+    showApp(session)
   } catch (error) {
-    key = null
-    if (error.status === 401) keyRejected(error.message)
-    else showMessage(keyError, error.message)
+    const text = error.status === 401 ? `Key rejected: the server did not accept this API key. ${error.message}` : error.message
+    showMessage(signInError, text, true)
+    input.select()
   } finally {
     submitButton.disabled = false
   }
 })
 
-byId('forget-key').addEventListener('click', () => {
-  key = null
-  forgetKey()
-  showKeyForm()
-  showMessage(keyError, '')
-  announce('The key was removed from this browser.')
+byId('sign-out').addEventListener('click', async () => {
+  try {
+    await api.signOut()
+  } catch (error) {
+    return announce(`Could not sign out: ${error.message}`, true)
+  }
+  showSignIn()
+  showMessage(signInError, '')
+  announce('Signed out. This browser no longer holds a session.')
 })
 
 // ---- submitting a link
@@ -170,8 +168,7 @@ byId('submit-form').addEventListener('submit', async (event) => {
     showMessage(message, answer.duplicate ? 'Already in the list.' : 'Queued.')
     await history.added(answer.download_id)
   } catch (error) {
-    if (error.status === 401) keyRejected(error.message)
-    else showMessage(message, error.message, true)
+    if (error.status !== 401) showMessage(message, error.message, true)
   } finally {
     submitButton.disabled = false
   }
@@ -198,5 +195,8 @@ byId('search-input').addEventListener('input', () => {
 byId('status-filter').addEventListener('change', applyFilters)
 byId('load-more').addEventListener('click', () => void history.loadMore())
 
-if (key) showApp()
-else showKeyForm()
+// The cookie is HttpOnly, so whether this browser is signed in is the server's to say.
+api.whoAmI().then(showApp, (error) => {
+  showSignIn()
+  if (error.status !== 401) showMessage(signInError, error.message, true)
+})

@@ -25,3 +25,10 @@ export function safeHref(url) {
     return null
   }
 }
+
+/** A signed file link that downloads instead of playing (`download=1`: Content-Disposition attachment). */
+export function attachmentUrl(fileUrl) {
+  const url = new URL(fileUrl, location.href)
+  url.searchParams.set('download', '1')
+  return url.href
+}

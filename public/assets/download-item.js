@@ -32,7 +32,7 @@ function describeMeta(download) {
 }
 
 /**
- * actions: { retry(id), cancel(id) → download; remove(id, deleteFile); file(id) → Blob; removed(id) }
+ * actions: { retry(id), cancel(id) → download; remove(id, deleteFile); removed(id) }
  */
 export function createDownloadItem(initial, actions) {
   const element = cloneTemplate('download-item-template')
@@ -69,11 +69,9 @@ export function createDownloadItem(initial, actions) {
 
   async function togglePlayer() {
     if (closePlayer) return hidePlayer()
-    await run('Loading the video…', async () => {
-      const blob = await actions.file(id)
-      closePlayer = showInPlayer(field(element, 'player'), blob, current.filename)
-      button('play').textContent = 'Hide player'
-    })
+    if (!current.file_url) return showMessage(message, 'This download has no file to play.', true)
+    closePlayer = showInPlayer(field(element, 'player'), current.file_url)
+    button('play').textContent = 'Hide player'
   }
 
   element.addEventListener('click', (event) => {

@@ -21,7 +21,6 @@ export function createHistoryList({ elements, api, onError, announce }) {
     retry: (id) => api.retry(id),
     cancel: (id) => api.cancel(id),
     remove: (id, deleteFile) => api.remove(id, deleteFile),
-    file: (id) => api.file(id),
     removed: (id) => remove(id),
   }
 

@@ -1,23 +1,18 @@
-// Plays or saves a finished file. The file route needs the key header, which <video src> cannot
-// send, so the whole file is fetched as a blob and shown through an object URL. That is fine for
-// what this server downloads (TikTok and Instagram clips are a few MB); a feature-length video would
-// sit in the phone's memory while it plays.
+// Plays a finished file in its card. The src is the download's signed file_url: it works without a
+// key or cookie, so the browser streams it with Range requests like any video (no copy in memory).
 
-/** Shows blob in the item's player; returns a function that hides it and frees the memory. */
-export function showInPlayer(playerElement, blob, filename) {
+import { attachmentUrl } from './dom.js'
+
+/** Shows url in the item's player; returns a function that stops and hides it. */
+export function showInPlayer(playerElement, url) {
   const video = playerElement.querySelector('video')
-  const saveLink = playerElement.querySelector('a')
-  const objectUrl = URL.createObjectURL(blob)
-  video.src = objectUrl
-  saveLink.href = objectUrl
-  saveLink.download = filename || 'video.mp4'
+  video.src = url
+  playerElement.querySelector('a').href = attachmentUrl(url)
   playerElement.hidden = false
   return () => {
     video.pause()
     video.removeAttribute('src')
     video.load()
-    saveLink.removeAttribute('href')
     playerElement.hidden = true
-    URL.revokeObjectURL(objectUrl)
   }
 }

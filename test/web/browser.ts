@@ -44,6 +44,8 @@ export interface WatchedPage {
   page: Page
   /** console errors and uncaught exceptions, in order */
   problems: string[]
+  /** answers of this server that were not 2xx/3xx, as "401 GET /api/v1/session" (no query) */
+  failedRequests: string[]
   /** CSP violations the page reported ("directive: blocked URI") */
   cspViolations(): Promise<string[]>
   close(): Promise<void>
@@ -61,22 +63,42 @@ export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`)
   })
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  const failedRequests: string[] = []
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`)
+  })
   return {
     page,
     problems,
+    failedRequests,
     cspViolations: () => page.evaluate<string[]>('window.__cspViolations'),
     close: () => context.close(),
   }
 }
 
-/** Chromium logs every non-2xx fetch as a console error; the ones a test provokes on purpose are not problems. */
-export const withoutExpectedStatus = (problems: string[], status: number) =>
-  problems.filter((problem) => !problem.includes(`the server responded with a status of ${status}`))
+/** A signed-out page asks who it is signed in as (the cookie is HttpOnly) and gets this answer. */
+export const SIGNED_OUT_CHECK = '401 GET /api/v1/session'
 
-/** Types the key into the first-run form and waits for the main screen. */
-export async function enterKey(page: Page, key: string): Promise<void> {
+/**
+ * Chromium logs every non-2xx fetch as a console error. The page's problems once the failed requests the test expected are set aside: each failed request
+ * must be one of `expected` (else it is a problem itself), and Chromium's console line for its
+ * status is then not counted.
+ */
+export function unexpectedProblems(watched: Pick<WatchedPage, 'problems' | 'failedRequests'>, expected: readonly string[] = [SIGNED_OUT_CHECK]): string[] {
+  const unexpected = watched.failedRequests.filter((request) => !expected.includes(request)).map((request) => `request: ${request}`)
+  const statuses = new Set(watched.failedRequests.filter((request) => expected.includes(request)).map((request) => request.split(' ')[0]))
+  return [...unexpected, ...watched.problems.filter((problem) => ![...statuses].some((status) => problem.includes(`the server responded with a status of ${status}`)))]
+}
+
+/** Types the key into the sign-in form and submits it. */
+export async function submitKey(page: Page, key: string): Promise<void> {
   await page.getByLabel('API key', { exact: true }).fill(key)
-  await page.getByRole('button', { name: 'Save key' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+}
+
+/** Signs in with the key and waits for the main screen. */
+export async function enterKey(page: Page, key: string): Promise<void> {
+  await submitKey(page, key)
   await page.locator('#app-section').waitFor({ state: 'visible' })
 }
 

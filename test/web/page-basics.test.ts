@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { ADMIN_KEY, auth, buildTestApp, idleProbes } from '../helpers/test-app.js'
-import { enterKey, launchChromium, listenOnLoopback, openWatchedPage, submitLink, withoutExpectedStatus, } from './browser.js'
+import { enterKey, launchChromium, listenOnLoopback, openWatchedPage, SIGNED_OUT_CHECK, submitKey, submitLink, unexpectedProblems } from './browser.js'
 
 const webConfig = { downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [0.2] } }
 
@@ -27,40 +27,51 @@ test('the page and its assets load without a key, with no console errors or CSP 
     assert.equal((await app.inject({ url })).statusCode, 401, url)
   }
 
-  const { page, problems, cspViolations, close } = await openWatchedPage(browser)
-  t.after(close)
+  const watched = await openWatchedPage(browser)
+  const { page, cspViolations } = watched
+  t.after(watched.close)
   await page.goto(origin)
-  await page.getByRole('heading', { name: 'Enter your API key' }).waitFor()
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
   await page.locator('#health-toggle[data-health="healthy"], #health-toggle[data-health="degraded"]').waitFor()
   await page.getByRole('button', { name: /healthy|degraded/i }).click()
   await page.locator('#health-checks li').first().waitFor()
   assert.match(await page.locator('#health-summary').innerText(), /^Version /)
   assert.deepEqual(await cspViolations(), [])
-  assert.deepEqual(problems, [])
+  assert.deepEqual(unexpectedProblems(watched), [])
 })
 
-test('a wrong key is rejected with a clear message and is not stored', async (t) => {
+test('a wrong key is refused as an alert; the right one signs in with an HttpOnly cookie, and signing out ends it', async (t) => {
   const { app } = await buildTestApp(t, { config: webConfig, startWorker: true })
   const origin = await listenOnLoopback(app)
-  const { page, problems, close } = await openWatchedPage(browser)
-  t.after(close)
+  const watched = await openWatchedPage(browser)
+  const { page } = watched
+  t.after(watched.close)
   await page.goto(origin)
-  await page.getByLabel('API key', { exact: true }).fill('not-the-key')
-  await page.getByRole('button', { name: 'Save key' }).click()
-  await page.getByRole('alert').filter({ hasText: 'Key rejected' }).waitFor()
+  await submitKey(page, 'not-the-key')
+  const alert = page.getByRole('alert').filter({ hasText: 'Key rejected' })
+  await alert.waitFor()
+  assert.ok(await alert.evaluate((el) => el.classList.contains('error')), 'styled as an error')
   assert.equal(await page.locator('#app-section').isVisible(), false)
-  assert.equal(await page.evaluate<number>('localStorage.length'), 0)
 
-  // The right key then works, and survives a reload (asked once).
+  // The right key then works; the page keeps no key, the cookie is out of script's reach, and a
+  // reload is still signed in (the browser sent the cookie).
   await enterKey(page, ADMIN_KEY)
+  assert.equal(await page.evaluate<number>('localStorage.length + sessionStorage.length'), 0)
+  assert.equal(await page.evaluate<string>('document.cookie'), '')
+  const [cookie] = await page.context().cookies()
+  assert.equal(cookie?.name, '__Host-vds_session')
+  assert.equal(cookie?.httpOnly, true)
   await page.reload()
   await page.locator('#app-section').waitFor({ state: 'visible' })
-  assert.equal(await page.locator('#key-section').isVisible(), false)
+  assert.equal(await page.locator('#signin-section').isVisible(), false)
 
-  await page.getByRole('button', { name: 'Forget key' }).click()
-  await page.getByRole('heading', { name: 'Enter your API key' }).waitFor()
-  assert.equal(await page.evaluate<number>('localStorage.length'), 0)
-  assert.deepEqual(withoutExpectedStatus(problems, 401), [])
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  assert.deepEqual(await page.context().cookies(), [])
+  await page.reload()
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor()
+  // Only the refused key and the signed-out checks of who is signed in answered 401.
+  assert.deepEqual(unexpectedProblems(watched, [SIGNED_OUT_CHECK, '401 POST /api/v1/session']), [])
 })
 
 test('a link the server refuses shows the API error message', async (t) => {
@@ -71,8 +82,9 @@ test('a link the server refuses shows the API error message', async (t) => {
   assert.equal(direct.statusCode, 422)
   assert.equal(direct.json().error.code, 'unsupported_site')
 
-  const { page, problems, close } = await openWatchedPage(browser)
-  t.after(close)
+  const watched = await openWatchedPage(browser)
+  const { page } = watched
+  t.after(watched.close)
   await page.goto(origin)
   await enterKey(page, ADMIN_KEY)
   await submitLink(page, refused)
@@ -81,7 +93,7 @@ test('a link the server refuses shows the API error message', async (t) => {
   assert.ok(await message.evaluate((el) => el.classList.contains('error')))
   assert.equal(await page.getByLabel('Video link', { exact: true }).inputValue(), refused, 'the link stays for fixing')
   assert.equal(await page.locator('#history-list > li').count(), 0)
-  assert.deepEqual(withoutExpectedStatus(problems, 422), [])
+  assert.deepEqual(unexpectedProblems(watched, [SIGNED_OUT_CHECK, '422 POST /api/v1/download']), [])
 })
 
 test('the history pages with "load more", searches and filters by status', async (t) => {
@@ -92,8 +104,9 @@ test('the history pages with "load more", searches and filters by status', async
     const res = await app.inject({ method: 'POST', url: '/api/v1/download', headers: auth, payload: { url: `http://127.0.0.1:9/clip-${i}.mp4` } })
     assert.equal(res.statusCode, 201, res.body)
   }
-  const { page, problems, close } = await openWatchedPage(browser)
-  t.after(close)
+  const watched = await openWatchedPage(browser)
+  const { page } = watched
+  t.after(watched.close)
   await page.goto(origin)
   await enterKey(page, ADMIN_KEY)
   const cards = page.locator('#history-list > li')
@@ -113,5 +126,5 @@ test('the history pages with "load more", searches and filters by status', async
   await page.getByLabel('Status', { exact: true }).selectOption('completed')
   await page.locator('#history-empty').waitFor()
   assert.equal(await cards.count(), 0)
-  assert.deepEqual(problems, [])
+  assert.deepEqual(unexpectedProblems(watched), [])
 })

@@ -13,9 +13,8 @@ export const HELMET_OPTIONS: HelmetOptions = {
     directives: {
       defaultSrc: ["'self'"],
       imgSrc: ["'self'", 'data:', 'https:'],
-      // blob: for the web UI's player: the file route needs the key header, so the page fetches
-      // the video and plays it from an object URL.
-      mediaSrc: ["'self'", 'blob:'],
+      // The web UI plays files through their signed links on this origin; nothing else.
+      mediaSrc: ["'self'"],
       frameAncestors: ["'none'"],
       upgradeInsecureRequests: null,
     },
