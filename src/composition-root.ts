@@ -45,6 +45,7 @@ import { createCookieStore } from './logins/cookie-store.js'
 import { createLoginWaits } from './logins/login-waits.js'
 import { createAttemptSetup } from './jobs/attempt-setup.js'
 import { createEgressProxy } from './egress/egress-proxy.js'
+import { createFinishedJournal } from './jobs/finished-journal.js'
 
 export type ResolvedPaths = ReturnType<typeof resolvePaths>
 
@@ -123,7 +124,10 @@ export function createServices(options: ServiceOptions) {
     allowedDomains: config.downloads.allowed_domains,
     onRefused: (downloadId, refusal) => log.warn({ download_id: downloadId, refused: refusal }, 'the egress proxy refused a downloader connection'),
   })
+  // Finished posts whose completion is not written yet: recovery adopts them instead of downloading again.
+  const finished = createFinishedJournal(paths.dataDir)
   const worker = new DownloadWorker({
+    finished,
     jobs,
     config,
     events,
@@ -229,7 +233,7 @@ export function createServices(options: ServiceOptions) {
       startIdempotencyPruning({ downloads, health: writeHealth, onError: (err) => log.warn({ err }, 'pruning idempotency keys failed') }),
     /** start-up recovery after a crash; run before worker.start() */
     recover: (extra: { killGraceMs?: number } = {}) =>
-      recoverInterruptedJobs({ jobs, downloadsDir, serverId, log, events, isOwnJob: (id) => downloads.findById(id) !== undefined, ...extra }),
+      recoverInterruptedJobs({ jobs, downloadsDir, serverId, log, events, finished, isOwnJob: (id) => downloads.findById(id) !== undefined, ...extra }),
   }
 }
 

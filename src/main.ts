@@ -89,10 +89,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Stopped after the worker (cleanups run last-in first-out): no attempt outlives its proxy.
     cleanups.push(() => services.egress.stop())
     await services.egress.start().catch((err: unknown) => log.error({ err }, "the downloaders' egress proxy could not start; downloads wait (see /api/v1/health)"))
-    cleanups.push(() => services.worker.stop())
+    cleanups.push(() => stopWorkerWithin(services, KEPT_WRITES_GRACE_MS))
 
     const recovered = await services.recover()
     if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
+    if (recovered.adopted.length) log.info({ count: recovered.adopted.length }, 'completed downloads whose files were finished before the last stop')
     tls = await tlsLoading
 
     const app = await buildApp(services, {
@@ -130,6 +131,26 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   } catch (err) {
     await cleanUp()
     throw err
+  }
+}
+
+/**
+ * How long shutdown waits for job ends the database refuses (locked, full) before giving them up.
+ * Downloaders are stopped within their kill grace (3 s) meanwhile; SPEC §6 wants the exit within 10 s.
+ */
+const KEPT_WRITES_GRACE_MS = 5_000
+
+/**
+ * Stops the worker. An attempt whose end the database keeps refusing would hold it forever, so
+ * after `graceMs` the kept writes are given up: those rows stay `downloading`, and the next start
+ * adopts their finished files or runs them again (jobs/recovery.ts).
+ */
+async function stopWorkerWithin(services: Services, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => services.deferredWrites.stop(), graceMs)
+  try {
+    await services.worker.stop()
+  } finally {
+    clearTimeout(timer)
   }
 }
 

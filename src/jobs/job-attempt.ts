@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
-import type { DownloadProgress, DownloadRow } from '../core/types.js'
+import type { CompletedDownload, DownloadProgress, DownloadRow } from '../core/types.js'
 import { classifyPostFailure, EgressUnavailableError, isYtDlpMissing } from './post/classify-failure.js'
 import type { DownloadPost } from './post/download-post.js'
 import { recordCompletion } from './record-completion.js'
@@ -15,6 +15,8 @@ import type { AttemptSetup } from './attempt-setup.js'
 import { YtDlpRunError } from './ytdlp/runner.js'
 import type { EgressLease, EgressProxy } from '../egress/egress-proxy.js'
 import type { Refusal } from '../egress/destination-check.js'
+import type { FinishedJournal } from './finished-journal.js'
+import { WritesStoppedError } from '../db/deferred-writes.js'
 
 /** A claimed job while its attempt runs. */
 export interface RunningJob {
@@ -44,6 +46,8 @@ export interface AttemptDeps {
   attemptSetup?: AttemptSetup
   /** the downloaders' egress proxy (src/egress): each attempt gets its own token; absent: direct (tests) */
   egress?: Pick<EgressProxy, 'openAttempt'> | undefined
+  /** where a finished post is recorded until its completion is in the database (finished-journal.ts) */
+  finished: FinishedJournal
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 1_000
@@ -77,16 +81,37 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
       onProgress: progress.report,
     })
     progress.finish(done.files.reduce((sum, file) => sum + file.file_size, 0))
+    const recorded = await keepFinished(deps.finished, row.id, done, log)
     const completed = await recordCompletion(row.id, done, iso(), { jobs, events, downloadsDir, log })
+    // In the database now (or cancelled, its files gone): the record has done its work.
+    if (recorded) await deps.finished.forget(row.id).catch((err: unknown) => log.warn({ err }, 'could not remove the record of a finished download'))
     if (!completed) return 'cancelled'
     const first = done.files[0]!
     log.info({ downloader: done.downloader, files: done.files.length, file_path: first.file_path, file_size: first.file_size, duration_ms: Date.now() - startedMs }, 'download completed')
     return 'completed'
   } catch (err) {
+    // Shutdown gave up a job state the database kept refusing: the row stays downloading, and the
+    // next start adopts the finished files (or runs the job again). Any other write could only lie.
+    if (err instanceof WritesStoppedError) throw err
     return await recordFailure(job, err, deps, log, prepared?.cookieSite ?? null, lease?.refusals() ?? [])
   } finally {
     lease?.close()
     prepared?.release()
+  }
+}
+
+/**
+ * Records the finished post before its completion is written, so a kill or a database that refuses
+ * until shutdown cannot make the restart download it again (recovery adopts it). Not fatal: without
+ * the record the completion is still written; only that protection is missing.
+ */
+async function keepFinished(finished: FinishedJournal, id: string, done: CompletedDownload, log: Logger): Promise<boolean> {
+  try {
+    await finished.keep(id, done)
+    return true
+  } catch (err) {
+    log.warn({ err }, 'could not record the finished download before writing its completion')
+    return false
   }
 }
 

@@ -38,7 +38,7 @@ export async function recordCompletion(id: string, done: CompletedDownload, now:
 }
 
 /** Removes files (relative to the downloads folder) and then their folders when left empty. */
-async function removeFiles(downloadsDir: string, relativePaths: readonly string[]): Promise<void> {
+export async function removeFiles(downloadsDir: string, relativePaths: readonly string[]): Promise<void> {
   const folders = new Set<string>()
   for (const relative of relativePaths) {
     await rm(path.join(downloadsDir, relative), { force: true })

@@ -4,6 +4,8 @@
 // process of this server's attempts is stopped — found by the VDS_ATTEMPT marker each of them
 // inherited (process/attempt-marker.ts), so a second server sharing the downloads folder keeps its
 // own — and the job's unfinished files are removed, so a job never has two processes.
+// A job whose files were already placed when the server stopped (finished-journal.ts) is adopted:
+// completed with those files, never downloaded again.
 // Crash-loop guard: a job found interrupted MAX_INTERRUPTIONS times fails instead of running
 // again, since it may be what brings the server down. Run after acquireInstanceLock and before
 // the worker starts.
@@ -11,10 +13,13 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
 import type { JobsRepository } from '../db/jobs-repository.js'
-import type { DownloadEvents } from '../core/events.js'
+import { DownloadEvents } from '../core/events.js'
 import { INCOMPLETE_DIR, removePartialFiles } from './output-paths.js'
 import { findMarkedProcesses, serverMarkerPrefix } from '../process/attempt-marker.js'
 import { stopAttemptProcesses } from '../process/process-tree.js'
+import type { DownloadRow } from '../core/types.js'
+import { finishedFilesPresent, type FinishedJournal } from './finished-journal.js'
+import { recordCompletion, removeFiles } from './record-completion.js'
 
 export interface RecoveryDeps {
   jobs: JobsRepository
@@ -34,12 +39,16 @@ export interface RecoveryDeps {
    * downloads folder keeps its work folders. Without it every orphan work folder is removed.
    */
   isOwnJob?: (id: string) => boolean
+  /** finished posts whose completion was not written (finished-journal.ts); without it none is adopted */
+  finished?: FinishedJournal
 }
 
 /** What recovery did, for the start-up log and tests. */
 export interface RecoveryReport {
   /** jobs put back to pending */
   requeued: string[]
+  /** jobs completed with the files a previous run had finished and placed */
+  adopted: string[]
   /** jobs failed by the crash-loop guard */
   failed: string[]
   /** process ids of leftover downloader processes that were stopped */
@@ -60,10 +69,15 @@ export async function recoverInterruptedJobs(deps: RecoveryDeps): Promise<Recove
   const stopped = await stopLeftoverAttempts(deps.serverId, deps.killGraceMs ?? 3_000)
   if (stopped.length > 0) deps.log.warn({ pids: stopped }, 'stopped downloader processes left running by a previous run of this server')
 
-  const report: RecoveryReport = { requeued: [], failed: [], stopped_pids: stopped }
-  for (const row of jobs.listDownloading()) {
+  const report: RecoveryReport = { requeued: [], adopted: [], failed: [], stopped_pids: stopped }
+  const downloading = jobs.listDownloading()
+  for (const row of downloading) {
     await removePartialFiles(downloadsDir, row.id)
     const log = deps.log.child({ download_id: row.id, client_id: row.client_id })
+    if (await adoptFinished(row, deps, log, now)) {
+      report.adopted.push(row.id)
+      continue
+    }
     if (row.interrupted_count + 1 >= maxInterruptions) {
       const failed = await jobs.fail(row.id, crashLoopError(row.interrupted_count + 1), now().toISOString())
       if (!failed) continue
@@ -79,7 +93,36 @@ export async function recoverInterruptedJobs(deps: RecoveryDeps): Promise<Recove
     log.info({ worker_pid: row.worker_pid, interruptions: back.interrupted_count }, 'interrupted download back to pending')
   }
   await removeOrphanWorkDirs(downloadsDir, deps.isOwnJob ?? (() => true))
+  await forgetStaleRecords(deps.finished, new Set(downloading.map((row) => row.id)))
   return report
+}
+
+/**
+ * Completes the job with the files its last attempt finished and placed, when they are all still
+ * there as recorded; a record that no longer matches is dropped with the files it names (this
+ * job's alone: placing reserves every name exclusively), and the job runs again.
+ */
+async function adoptFinished(row: DownloadRow, deps: RecoveryDeps, log: Logger, now: () => Date): Promise<boolean> {
+  const done = await deps.finished?.read(row.id)
+  if (done === undefined) return false
+  const { jobs, downloadsDir } = deps
+  if (!(await finishedFilesPresent(downloadsDir, done))) {
+    await removeFiles(downloadsDir, done.files.map((file) => file.file_path))
+    await deps.finished!.forget(row.id)
+    log.warn('the files a previous run finished for this download are gone or changed; it is downloaded again')
+    return false
+  }
+  const events = deps.events ?? new DownloadEvents()
+  const completed = await recordCompletion(row.id, done, now().toISOString(), { jobs, events, downloadsDir, log })
+  await deps.finished!.forget(row.id)
+  if (completed) log.info({ files: done.files.length, file_path: done.files[0]!.file_path }, 'adopted the files a previous run finished; not downloaded again')
+  return completed !== undefined
+}
+
+/** Records of jobs that are not downloading: their completion was written before the record went. */
+async function forgetStaleRecords(finished: FinishedJournal | undefined, downloading: ReadonlySet<string>): Promise<void> {
+  if (!finished) return
+  for (const id of await finished.ids()) if (!downloading.has(id)) await finished.forget(id)
 }
 
 function crashLoopError(interruptions: number) {

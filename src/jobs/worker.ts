@@ -16,6 +16,7 @@ import type { AttemptSetup } from './attempt-setup.js'
 import { checkDisk, checkDownloader, statfsFreeBytes, type DownloaderStatus, type FreeDiskBytes } from './preflight.js'
 import { createQueueGate, type PauseReason, type QueueGate } from './queue-gate.js'
 import { downloadPost, type DownloadPost } from './post/download-post.js'
+import { createFinishedJournal, type FinishedJournal } from './finished-journal.js'
 
 export const WorkerState = { idle: 'idle', running: 'running', stopping: 'stopping', stopped: 'stopped' } as const
 export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
@@ -55,6 +56,8 @@ export interface WorkerDeps {
   attemptSetup?: AttemptSetup
   /** the downloaders' egress proxy (src/egress); absent only in tests that run downloaders directly */
   egress?: AttemptDeps['egress']
+  /** finished posts not yet in the database (finished-journal.ts); default: in storage.data_dir */
+  finished?: FinishedJournal
 }
 
 interface ActiveJob extends RunningJob {
@@ -93,6 +96,7 @@ export class DownloadWorker implements AttemptControl {
       downloadPost,
       ...deps,
       serverId: deps.serverId ?? loadOrCreateServerId(resolvePaths(deps.config).dataDir),
+      finished: deps.finished ?? createFinishedJournal(resolvePaths(deps.config).dataDir),
     }
     this.#jobs = deps.jobs
     this.#attemptDeps = this.#deps

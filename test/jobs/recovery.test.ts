@@ -93,7 +93,7 @@ test('a recorded pid that now belongs to another program is left alone', async (
   await fx.jobs.recordPid(id, unrelated.pid!, new Date().toISOString())
 
   const report = await recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, serverId: serverIdOf(fx), log: fx.log })
-  assert.deepEqual(report, { requeued: [id], failed: [], stopped_pids: [] })
+  assert.deepEqual(report, { requeued: [id], adopted: [], failed: [], stopped_pids: [] })
   assert.equal(isProcessAlive(unrelated.pid!), true)
   assert.equal(fx.row(id).status, 'pending')
 })
@@ -137,7 +137,7 @@ test('a job the server keeps dying on fails after its third interruption instead
   }
   await fx.jobs.claimNext(new Date().toISOString())
   const report = await recover()
-  assert.deepEqual(report, { requeued: [], failed: [id], stopped_pids: [] })
+  assert.deepEqual(report, { requeued: [], adopted: [], failed: [id], stopped_pids: [] })
   const row = fx.row(id)
   assert.equal(row.status, 'failed')
   assert.equal(row.error_code, 'downloader_failed')
