@@ -13,7 +13,7 @@ export interface StatusEvents {
 }
 
 interface StatusEvent {
-  id: string
+  download_id: string
   status: string | null
   error_message?: string | null
 }
@@ -33,8 +33,8 @@ export async function listenToStatusEvents(server: ServerProcess): Promise<Statu
     for (const block of blocks) {
       const event = parseStatusBlock(block)
       if (!event || event.status === null) continue
-      seenAt.set(`${event.id} ${event.status}`, receivedAt)
-      if (event.status === 'failed') failures.set(event.id, event.error_message ?? 'no message')
+      seenAt.set(`${event.download_id} ${event.status}`, receivedAt)
+      if (event.status === 'failed') failures.set(event.download_id, event.error_message ?? 'no message')
     }
     for (const notify of wake) notify()
   })

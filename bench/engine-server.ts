@@ -1,7 +1,7 @@
 // What the download-engine benchmarks share: the real server with the real yt-dlp, downloading
 // from the loopback media fixture, and a status-event subscription to time the jobs.
 import path from 'node:path'
-import { startMediaServer, type MediaServer } from '../test/fixtures/media-server.js'
+import { startMediaServer, type MediaServer, type MediaServerOptions } from '../test/fixtures/media-server.js'
 import { startServerProcess, type ConfigOverrides, type ServerProcess } from '../test/helpers/server-process.js'
 import { listenToStatusEvents, type StatusEvents } from './engine-events.js'
 import type { BenchContext } from './measurement.js'
@@ -28,8 +28,13 @@ export interface EngineBench {
 }
 
 /** Runs `body` against a fresh server and fixture server, and stops both afterwards. */
-export async function withEngineBench<T>(context: BenchContext, prefix: string, body: (bench: EngineBench) => Promise<T>): Promise<T> {
-  const media = await startMediaServer()
+export async function withEngineBench<T>(
+  context: BenchContext,
+  prefix: string,
+  body: (bench: EngineBench) => Promise<T>,
+  mediaOptions: MediaServerOptions = {},
+): Promise<T> {
+  const media = await startMediaServer(mediaOptions)
   const dir = context.tempDir(prefix)
   let server: ServerProcess | undefined
   let events: StatusEvents | undefined

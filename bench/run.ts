@@ -19,6 +19,8 @@ import { submitNewConnection } from './submit-new-connection.js'
 import { renderTable, withDerivedFigures } from './report.js'
 import { sideBySide } from './side-by-side.js'
 import { completionLatency } from './completion-latency.js'
+import { mediaTimes } from './media-times.js'
+import { toolsTimes } from './tools-times.js'
 
 const MEASUREMENTS: readonly Measurement[] = [
   sqliteInsert,
@@ -31,6 +33,8 @@ const MEASUREMENTS: readonly Measurement[] = [
   engineEndToEnd,
   engineMemory,
   completionLatency,
+  mediaTimes,
+  toolsTimes,
 ]
 
 const RESULTS_FILE = new URL('./results/latest.json', import.meta.url)

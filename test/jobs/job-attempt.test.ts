@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { DownloadProgress } from '../../src/core/types.js'
+import { PROGRESS_MARKER } from '../../src/jobs/ytdlp/output.js'
+import { writeFakeDownloader } from '../helpers/fake-downloaders.js'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
 import { createEngineFixture, waitForStatus } from './helpers.js'
 
@@ -34,4 +36,21 @@ test('the last progress event and the completed row show downloaded_bytes = tota
   assert.equal(row.progress_percent, 100)
   assert.equal(row.downloaded_bytes, row.total_bytes)
   assert.equal(row.total_bytes, server.largeVideo.size)
+})
+
+test("a downloader whose own last progress line stopped short still ends on a full bar", async (t) => {
+  // The real yt-dlp above usually prints its 100 % line itself; this fake never does, so only the
+  // attempt's own closing event can fill the bar.
+  const fx = await createEngineFixture(t, { downloads: { embed_metadata: false } })
+  const fake = await writeFakeDownloader(fx.dir, 'fake-yt-dlp', `echo '${PROGRESS_MARKER} 500 1000 NA 100 5 NA NA'\nresult clip.mp4 half-1`)
+  fx.config.ytdlp.path = fake.path
+  fx.defer(() => fake.killAll())
+  const progress: DownloadProgress[] = []
+  fx.events.on('progress', (e) => progress.push(e.progress))
+  fx.startWorker()
+  const row = await waitForStatus(fx, fx.submit('http://127.0.0.1:9/clip'), 'completed')
+  assert.deepEqual(progress.map((p) => [p.downloaded_bytes, p.total_bytes, p.percent]), [[500, 1000, 50], [1000, 1000, 100]])
+  assert.equal(row.progress_percent, 100)
+  assert.equal(row.downloaded_bytes, row.total_bytes)
+  assert.ok(row.total_bytes! > 0, String(row.total_bytes))
 })
