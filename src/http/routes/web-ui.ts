@@ -1,5 +1,5 @@
 // The browser UI: static files from public/ at the package root, open without a key (SPEC §2).
-// The page itself asks for the key and sends it on every API call, so nothing here is secret.
+// The page presents the key once for a session cookie (routes/session.ts), so nothing here is secret.
 import { fileURLToPath } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
 import fastifyStatic from '@fastify/static'
