@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict'
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import { test } from 'node:test'
+import pino from 'pino'
 import { auth, buildTestApp, tempDir } from '../helpers/test-app.js'
 import { waitFor } from '../jobs/helpers.js'
 
@@ -99,7 +101,10 @@ test('health warns from 3 days before the earliest cookie expiry', async (t) => 
 test('a login wall makes the job wait (no retry counted, health names the site, a notification), new cookies resume it', async (t) => {
   const dir = tempDir(t)
   const ytdlp = fakeYtDlp(dir)
-  const { app, downloads, notifications } = await buildTestApp(t, { dir, startWorker: true, config: { ytdlp: { path: ytdlp } } })
+  // Every log line at debug level, to show that no cookie value is ever written there.
+  const lines: string[] = []
+  const log = pino({ level: 'debug' }, new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done() } }))
+  const { app, downloads, notifications } = await buildTestApp(t, { dir, log, startWorker: true, config: { ytdlp: { path: ytdlp } } })
   const submitted = await app.inject({ method: 'POST', url: '/api/v1/download', headers: auth, payload: { url: 'https://www.instagram.com/p/C1abc/' } })
   const id: string = submitted.json().download_id
   const waiting = await waitFor('the login wait', () => {
@@ -127,6 +132,10 @@ test('a login wall makes the job wait (no retry counted, health names the site, 
   assert.equal(readFileSync(path.join(dir, 'calls.log'), 'utf8'), 'none\ncookies\n')
   const after = (await app.inject({ url: '/api/v1/health' })).json()
   assert.ok(!after.checks.some((c: { name: string }) => c.name === 'login'))
+  const written = lines.join('')
+  assert.match(written, /login/, 'the wait was logged')
+  assert.match(written, /cookies/, 'the upload was logged')
+  assert.doesNotMatch(written, /SECRET-SESSION-VALUE/)
 })
 
 test('`vds cookies import` from another process resumes waiting jobs: the cookies folder is watched', async (t) => {
