@@ -1,3 +1,4 @@
+// @integration: real yt-dlp and gallery-dl through the egress proxy
 // Real yt-dlp and gallery-dl (the system's builds and the current ones) through the egress proxy,
 // against loopback fixture sites: a page on an allowed host (127.0.0.1) that sends the downloader
 // on to an internal service (127.0.0.2) by a 302, og:video, a meta refresh or <video src> fails as

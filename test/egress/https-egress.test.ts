@@ -1,3 +1,4 @@
+// @integration: real yt-dlp through the egress proxy over HTTPS
 // HTTPS through the egress proxy with the real yt-dlp: a CONNECT carrying the attempt's token in
 // Proxy-Authorization (from the --proxy URL's user info) reaches an allowed https host, and an
 // og:video on it that names https://127.0.0.2 is refused before any TLS connection is made there.

@@ -1,3 +1,4 @@
+// @integration: real yt-dlp and the worker against the loopback media server
 // The engine's routes end to end: real worker, real yt-dlp, a loopback media server.
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, rmSync } from 'node:fs'

@@ -1,3 +1,4 @@
+// @integration: runs openapi-typescript and the TypeScript compiler on the document
 // The OpenAPI document as a generator sees it: openapi-typescript turns /openapi.json into types,
 // a small program written against only those types is type-checked by the TypeScript compiler,
 // and then run against the real server (submit, long-poll the status, download the file).

@@ -1,3 +1,4 @@
+// @integration: a fake downloader filling a real tmpfs
 // The disk guard while a download runs (issue 8 item 6), on a real 20 MB tmpfs: a downloader that
 // keeps writing is stopped at storage.min_free_disk_mb, its partial file is removed, the job waits
 // (pending, waiting_reason disk_low, no retry counted) and completes once space is back.

@@ -1,3 +1,4 @@
+// @integration: real yt-dlp against the loopback media server
 // One attempt with real yt-dlp against the loopback media server: the last progress event and the
 // completed row both say every byte arrived, even when throttling dropped yt-dlp's own last line.
 import assert from 'node:assert/strict'

@@ -1,3 +1,4 @@
+// @integration: fake downloader processes, their daemons and grandchildren
 // Every job ends, whatever the downloader does (issue 8 items 1 and 2): fake downloaders that leave
 // a setsid daemon holding stdout, re-parent a grandchild, ignore SIGTERM, hang silently or flood
 // their output. Each test checks by pid that nothing the downloader started is left.

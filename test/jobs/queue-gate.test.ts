@@ -1,3 +1,4 @@
+// @integration: fake downloader processes and the worker's waits
 // No downloader, no problem (issue 11 item 5): while ytdlp.path names nothing that runs, pending
 // jobs wait with waiting_reason downloader_missing (shown in their status), and once a downloader
 // appears at that path they lose the reason and run. The "downloader" is a fake script.

@@ -1,3 +1,4 @@
+// @integration: real and fake yt-dlp processes outliving their server
 // Crash recovery: a yt-dlp that outlived its server is stopped, the job goes back to pending and
 // then completes, with never two yt-dlp processes for the job.
 import assert from 'node:assert/strict'

@@ -1,3 +1,4 @@
+// @integration: real yt-dlp against a throttled route, and its time limit
 // Long downloads: live progress, cancel and the per-attempt time limit, against a throttled route.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'

@@ -1,3 +1,4 @@
+// @integration: real yt-dlp and the worker against the loopback media server
 // The worker end to end: real yt-dlp against the loopback fixture server, real files, real SQLite.
 import assert from 'node:assert/strict'
 import { readdir, stat } from 'node:fs/promises'

@@ -1,3 +1,4 @@
+// @integration: a fake yt-dlp process and the worker
 // Logins end to end on the real app and worker: cookies through the API (validated, stored 0600,
 // never served back), the expiry warning in health, and a download that hits a login wall — a
 // fake yt-dlp printing yt-dlp's real message — waiting without a retry counted, naming the site in

@@ -1,3 +1,4 @@
+// @integration: real processes, their daemons and deadlines
 // The shared spawn helper on real processes: a run ends when its program does, even if a
 // descendant holds the pipes; every process carrying the run's marker is stopped.
 import assert from 'node:assert/strict'

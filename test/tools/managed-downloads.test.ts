@@ -1,3 +1,4 @@
+// @integration: installs yt-dlp from the loopback release server and downloads with it
 // The managed yt-dlp in the running services: a real download made with the copy installed from
 // the loopback release server, and, after an update, the downloads that failed on a site change
 // (in the last 7 days) queued again once.

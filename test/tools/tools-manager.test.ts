@@ -1,3 +1,4 @@
+// @integration: installs and runs yt-dlp and gallery-dl release builds
 // The managed yt-dlp against a loopback release server in GitHub's layout serving real zipapps
 // built from yt-dlp's sources: first install, update, bad releases refused, pin, restart without
 // downloading again, the owner's path untouched, and an offline first start that installs later.

@@ -1,3 +1,4 @@
+// @integration: real gallery-dl against the loopback media server
 // Real gallery-dl (the system's and the current build) against the loopback media server.
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'

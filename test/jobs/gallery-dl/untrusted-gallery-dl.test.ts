@@ -1,3 +1,4 @@
+// @integration: fake gallery-dl processes
 // gallery-dl is as untrusted as yt-dlp: fake gallery-dl scripts (set as gallery_dl.path) that lie
 // about their files or flood their output fail the way the yt-dlp side does, and no message names
 // a folder of the server.

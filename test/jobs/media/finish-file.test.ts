@@ -1,3 +1,4 @@
+// @integration: real ffmpeg and ffprobe
 // Real ffmpeg and ffprobe on real files: what an iPhone gets from each kind of download.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'

@@ -1,3 +1,4 @@
+// @integration: real yt-dlp, gallery-dl, ffprobe and ffmpeg
 // A post end to end through the worker: real yt-dlp, gallery-dl, ffprobe and ffmpeg against the
 // loopback media server, for the system's downloader builds and the current ones.
 import assert from 'node:assert/strict'

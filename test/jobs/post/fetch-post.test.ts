@@ -1,3 +1,4 @@
+// @integration: a fake yt-dlp and the real gallery-dl
 // The fallback from yt-dlp to gallery-dl within one attempt, on yt-dlp's real error texts. yt-dlp is
 // a fake script printing those texts (a real site is not reachable from tests); gallery-dl is real.
 import assert from 'node:assert/strict'

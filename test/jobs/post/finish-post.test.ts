@@ -1,3 +1,4 @@
+// @integration: real yt-dlp, ffprobe and ffmpeg
 // Each file of a post made iPhone-ready and tagged, end to end through the worker: real yt-dlp,
 // ffprobe and ffmpeg against the loopback media server, for the system's builds and the current ones.
 import assert from 'node:assert/strict'
