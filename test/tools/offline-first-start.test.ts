@@ -1,3 +1,4 @@
+// @integration: installs yt-dlp from the loopback release server and downloads with it
 // No network, no problem (issue 11 item 5), end to end on the real app and worker: a first start
 // with no yt-dlp on the machine and the release server unreachable still serves; a link submitted
 // meanwhile waits as downloader_missing (not failed, no retry counted); once the network is back the
