@@ -39,7 +39,10 @@ export function startHealthIndicator(elements) {
     const report = await fetchHealth()
     const status = report?.status ?? 'unreachable'
     elements.toggle.dataset.health = status
-    elements.label.textContent = LABELS[status] ?? status
+    // "Degraded" alone does not help: the pill names the checks that are not passing.
+    const failing = (report?.checks ?? []).filter((c) => c.status !== 'pass').map((c) => c.name)
+    const label = LABELS[status] ?? status
+    elements.label.textContent = status !== 'healthy' && failing.length > 0 ? `${label}: ${failing.join(', ')}` : label
     elements.summary.textContent = summarize(report)
     const checks = report?.checks ?? []
     elements.checks.replaceChildren(

@@ -113,12 +113,13 @@ export function createHistoryList({ elements, api, onError, announce }) {
     },
     /** A download the user just submitted (the event for it may have come first: no double). */
     added: (id) => refresh(id),
-    onStatusEvent({ download_id: id, status }) {
+    onStatusEvent({ download_id: id, status, title }) {
       if (status === null) return remove(id)
       const item = items.get(id)
       if (!item && !wouldList(status)) return
       if (item && (status === 'completed' || status === 'failed')) {
-        const what = item.download.title || item.download.url
+        // the event carries the finished download, whose title the card does not know yet
+        const what = title || item.download.title || item.download.url
         announce(status === 'completed' ? `Finished: ${what}` : `Failed: ${what}`, status === 'failed')
       }
       void refresh(id)
