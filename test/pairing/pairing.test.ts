@@ -6,7 +6,7 @@ import { auth, buildTestApp } from '../helpers/test-app.js'
 
 async function pair(app: Awaited<ReturnType<typeof buildTestApp>>['app'], name = 'iphone-anna', scope?: string) {
   const res = await app.inject({ method: 'POST', url: '/api/v1/pairings', headers: auth, payload: { name, ...(scope ? { scope } : {}) } })
-  return { res, body: res.json() as { code: string; pair_url: string; expires_at: string } }
+  return { res, body: res.json() as { code: string; pair_url: string; expires_at: string; qr_svg: string } }
 }
 
 test('pairing: page does not use the code, the claim works once, the key works', async (t) => {
@@ -17,6 +17,8 @@ test('pairing: page does not use the code, the claim works once, the key works',
   assert.equal(body.pair_url, `https://vds.example:8443/pair/${body.code}`)
   const ttl = Date.parse(body.expires_at) - Date.now()
   assert.ok(ttl > 14 * 60_000 && ttl <= 15 * 60_000, `15 minutes: ${ttl}`)
+  // The web UI shows it as an image; test/web/phone-pairing.test.ts scans what Chromium draws.
+  assert.match(body.qr_svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 \d+ \d+"[^>]*>.*<\/svg>\s*$/s)
 
   for (let i = 0; i < 2; i++) {
     const page = await app.inject({ url: `/pair/${body.code}` })

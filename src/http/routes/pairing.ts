@@ -8,6 +8,7 @@ import { KeyScope } from '../../core/types.js'
 import { publicBaseUrl } from '../../core/public-address.js'
 import { pairingExpired, pairingUnknown, type PairingService } from '../../pairing/pairing-service.js'
 import { renderPairingGone, renderPairingPage } from '../../pairing/pair-page.js'
+import { pairingQrSvg } from '../../pairing/pair-qr.js'
 import type { AppDeps } from '../app-deps.js'
 import { createAuthFailureTracker } from '../plugins/auth-failures.js'
 import { errorResponses } from '../schemas.js'
@@ -19,7 +20,15 @@ const PairingBody = Type.Object(
   },
   { additionalProperties: false },
 )
-const NewPairing = Type.Object({ code: Type.String(), pair_url: Type.String(), expires_at: Type.String({ format: 'date-time' }) }, { title: 'NewPairing' })
+const NewPairing = Type.Object(
+  {
+    code: Type.String(),
+    pair_url: Type.String({ description: 'the link the phone opens (once, until expires_at)' }),
+    expires_at: Type.String({ format: 'date-time' }),
+    qr_svg: Type.String({ description: 'pair_url as a QR code: a standalone image/svg+xml document for the phone camera' }),
+  },
+  { title: 'NewPairing' },
+)
 const ClaimedKey = Type.Object({ key: Type.String(), name: Type.String(), scope: Type.Enum([KeyScope.submit, KeyScope.admin]), server_url: Type.String() }, { title: 'ClaimedKey' })
 const CodeParams = Type.Object({ code: Type.String() })
 
@@ -56,7 +65,10 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
         response: { 201: NewPairing, ...errorResponses(400, 401, 403, 409, 415, 422) },
       },
     },
-    async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(pairing.create(request.body.name, request.body.scope ?? KeyScope.submit)),
+    async (request, reply) => {
+      const created = pairing.create(request.body.name, request.body.scope ?? KeyScope.submit)
+      return reply.code(201).header('cache-control', 'no-store').send({ ...created, qr_svg: await pairingQrSvg(created.pair_url) })
+    },
   )
 
   app.post(

@@ -68,7 +68,7 @@ export const SPEC_ROUTES: readonly RouteCase[] = [
 ]
 
 /** Routes the contract opens as a group: the web UI's files and the API docs (Swagger UI's own). */
-const OPEN_GROUPS = [/^\/docs(\/|$)/, /^\/(assets\/[^*:]+|index\.html|)$/, /^\/[a-z0-9-]+\.(png|ico|webmanifest|json|svg)$/]
+const OPEN_GROUPS = [/^\/docs(\/|$)/, /^\/(assets\/[^*:]+|index\.html|)$/, /^\/[a-z0-9-]+\.(png|ico|webmanifest|json|svg)$/, /^\/sw\.js$/]
 
 /**
  * Every route the app registered, each as a case: the SPEC table above for the API, and the open
