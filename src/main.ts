@@ -5,7 +5,7 @@ import type { Server as HttpsServer } from 'node:https'
 import { loadConfig, resolvePaths, type Config } from './core/config.js'
 import { createLogger, type Logger } from './core/logger.js'
 import { closeDatabase, openDatabase } from './db/open.js'
-import { startWriter } from './db/writer.js'
+import { spawnWriter } from './db/writer.js'
 import { ensureFirstApiKey } from './keys/key-verifier.js'
 import { createServices, type Services } from './composition-root.js'
 import { buildApp, type BuiltApp } from './http/app.js'
@@ -59,24 +59,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       return openDatabase(paths.dataDir, { autoCheckpoint: false, busyTimeoutMs: 100 })
     })
     cleanups.push(() => closeDatabase(db))
-    // Certificates (generated in a child process on first start) while the rest (the writer thread first) starts up.
+    // Certificates (generated in a child process on first start) while the rest (the writer thread too) starts up.
     const tlsLoading = config.tls.enabled ? loadTlsMaterial(config.tls, paths.dataDir, log) : Promise.resolve(null)
     // Never an unhandled rejection while recovery runs; the await below rethrows.
     tlsLoading.catch(() => {})
     // Every commit (and its fsync) and the WAL checkpoints run on the writer thread. busy_timeout
     // 100 ms there too: a submission refused by another process's lock is a prompt 503, a refused
-    // job state is kept and retried (deferred-writes.ts).
-    const writer = await startWriter(paths.dataDir, {
+    // job state is kept and retried (deferred-writes.ts). The thread starts while the app is built
+    // below (its isolate takes ~0.4 s); writes asked meanwhile wait for it, and recovery, the first
+    // thing that needs one, runs after `ready`.
+    const writer = spawnWriter(paths.dataDir, {
       busyTimeoutMs: 100,
       onCheckpointError: (message) => log.warn({ reason: message }, 'WAL checkpoint failed; retrying at the next interval'),
       onCrash: (err) => log.error({ err }, 'the database writer thread failed; starting it again'),
-    }).catch((err: unknown) => {
-      throw asStartupError(err, `cannot write to the database in storage.data_dir ${paths.dataDir}`)
     })
     cleanups.push(() => writer.stop())
 
     let tls: TlsMaterial | null = null
     const services = createServices({ config, db, writer, log, paths, startedAt, caCert: () => tls?.caCert ?? null, serverCert: () => tls?.cert ?? null })
+    // The first health check reports the downloaders' versions: ask them now (a Python start each),
+    // on the other core, instead of when the first check comes.
+    services.tools.statuses().catch(() => {})
     announceFirstKey(services, options)
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.
@@ -91,15 +94,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await services.egress.start().catch((err: unknown) => log.error({ err }, "the downloaders' egress proxy could not start; downloads wait (see /api/v1/health)"))
     cleanups.push(() => stopWorkerWithin(services, KEPT_WRITES_GRACE_MS))
 
-    const recovered = await services.recover()
-    if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
-    if (recovered.adopted.length) log.info({ count: recovered.adopted.length }, 'completed downloads whose files were finished before the last stop')
     tls = await tlsLoading
-
     const app = await buildApp(services, {
       https: tls ? tlsServerOptions(tls) : null,
     })
     cleanups.push(() => app.close())
+
+    await writer.ready.catch((err: unknown) => {
+      throw asStartupError(err, `cannot write to the database in storage.data_dir ${paths.dataDir}`)
+    })
+    const recovered = await services.recover()
+    if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
+    if (recovered.adopted.length) log.info({ count: recovered.adopted.length }, 'completed downloads whose files were finished before the last stop')
     if (tls) {
       const apply = (material: TlsMaterial) => {
         tls = material

@@ -1,14 +1,18 @@
 // What a file is, from its name: the Content-Type it is served with and whether it is a video,
 // an image or a sound. The same table (mime's, as used by the file routes' sendFile) answers both,
 // so the download object and the served file never disagree.
-import mime from 'mime'
+// mime (its table is ~1 MB) is loaded at the first lookup: the writer thread imports this file for
+// downloads completed before v2 only, and it should not carry the table for nothing.
+import type MimeTable from 'mime'
+import { lazyModule } from './lazy-module.js'
 import type { DownloadFileRow, DownloadRow, MediaType, NewDownloadFile } from './types.js'
 
 const FALLBACK_CONTENT_TYPE = 'application/octet-stream'
+const mime = lazyModule<typeof MimeTable>('mime')
 
 /** Content-Type for a file name, by its extension; application/octet-stream when unknown. */
 export function contentTypeFor(filename: string): string {
-  return mime.getType(filename) ?? FALLBACK_CONTENT_TYPE
+  return mime().getType(filename) ?? FALLBACK_CONTENT_TYPE
 }
 
 /**

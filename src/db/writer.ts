@@ -35,6 +35,17 @@ const tsxBootstrap = () =>
 
 /** Starts the writer thread; resolves once its connection is open (rejects with the open's error). */
 export async function startWriter(dataDir: string, options: WriterOptions = {}): Promise<Writer> {
+  const writer = spawnWriter(dataDir, options)
+  await writer.ready
+  return writer
+}
+
+/**
+ * Starts the writer thread without waiting for it: calls made meanwhile wait in the thread's message
+ * queue and run once its connection is open. `ready` settles as startWriter's promise does, so
+ * main.ts builds the HTTP app while the thread starts (about 0.4 s, most of it the new isolate).
+ */
+export function spawnWriter(dataDir: string, options: WriterOptions = {}): Writer & { ready: Promise<void> } {
   const data: WriterData = { dataDir, busyTimeoutMs: options.busyTimeoutMs ?? 100, checkpointMs: options.checkpointMs ?? 500 }
   const waiting = new Map<number, Waiting>()
   let nextId = 1
@@ -42,6 +53,8 @@ export async function startWriter(dataDir: string, options: WriterOptions = {}):
   let stopping: Promise<void> | undefined
   let worker: Worker
   let stopped: () => void = () => {}
+  // A thread that failed to start has exited before main.ts's clean-up stops it.
+  let exited = false
 
   const failAll = (err: unknown) => {
     for (const pending of waiting.values()) pending.reject(err)
@@ -62,8 +75,9 @@ export async function startWriter(dataDir: string, options: WriterOptions = {}):
         switch (message.kind) {
           case 'ready':
             started = true
-            // Held open only while a write waits for its reply (or while stopping): never a lone keep-alive.
-            if (waiting.size === 0) worker.unref()
+            // Held open only while a write waits for its reply (or while stopping, which a failed
+            // start may begin before the thread is ready): never a lone keep-alive.
+            if (waiting.size === 0 && !stopping) worker.unref()
             return ready()
           case 'replies':
             for (const reply of message.replies) {
@@ -84,7 +98,9 @@ export async function startWriter(dataDir: string, options: WriterOptions = {}):
         if (!started) return failed(err)
         options.onCrash?.(err)
       })
+      exited = false
       worker.on('exit', () => {
+        exited = true
         // A reply lost with the thread: its commit may or may not have happened; the caller retries.
         failAll(new WriterUnavailableError(stopping ? 'stopped' : 'its thread exited'))
         if (started && !stopping) setTimeout(() => void spawn().catch((err: unknown) => options.onCrash?.(err)), options.restartMs ?? 1000).unref()
@@ -97,8 +113,11 @@ export async function startWriter(dataDir: string, options: WriterOptions = {}):
     outbox = []
   }
 
-  await spawn()
+  const ready = spawn()
+  // Never an unhandled rejection while the caller is busy elsewhere; awaiting `ready` rethrows.
+  ready.catch(() => {})
   return {
+    ready,
     call(target, method, ...args) {
       if (stopping) return Promise.reject(new WriterUnavailableError('stopped'))
       return new Promise((resolve, reject) => {
@@ -112,6 +131,7 @@ export async function startWriter(dataDir: string, options: WriterOptions = {}):
     },
     stop() {
       stopping ??= new Promise<void>((resolve) => {
+        if (exited) return resolve()
         worker.ref()
         flush()
         stopped = resolve

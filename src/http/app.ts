@@ -15,6 +15,7 @@ import { AppError, coerceError } from '../core/errors.js'
 import { validationError } from './request-errors.js'
 import { CONNECTION_LIMITS, connectionOptions, type ConnectionLimits } from './connection-limits.js'
 import { validatorCompiler } from './plugins/validator.js'
+import { lazySerializerFactory } from './plugins/lazy-serializers.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { createRouteMethodIndex } from './plugins/route-methods.js'
 import fastifyCookie from '@fastify/cookie'
@@ -71,9 +72,11 @@ export async function buildApp(deps: AppDeps, serverOptions: ServerOptions = {})
     clientErrorHandler: answerClientError,
     // One line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Our own validators (Fastify would otherwise load Ajv for nothing; its types expect an Ajv-like
+    // compiler, ours takes the same route schema) and response serializers that compile at their
+    // route's first answer instead of all at start-up (lazy-serializers.ts).
+    schemaController: { compilersFactory: { buildValidator: (() => validatorCompiler) as never, buildSerializer: lazySerializerFactory } },
   }).withTypeProvider<TypeBoxTypeProvider>()
-
-  app.setValidatorCompiler(validatorCompiler)
 
   // JSON only: Fastify's built-in text/plain parser would let a pasted URL through as a string body.
   app.removeContentTypeParser('text/plain')

@@ -2,12 +2,11 @@
 // Each answers ok on a 2xx; anything else is retried by the dispatcher, except a push endpoint
 // that says the subscription is gone (404/410), which is forgotten.
 import { createHmac } from 'node:crypto'
-import webpush from 'web-push'
 import { VERSION } from '../core/version.js'
 import type { Download } from '../http/schemas.js'
 import type { NotificationTarget } from './targets.js'
 import { describeEvent, type OutgoingEvent } from './message.js'
-import type { VapidKeys } from './vapid-keys.js'
+import { webPush, type VapidKeys } from './vapid-keys.js'
 
 export type HttpFetch = typeof fetch
 
@@ -92,7 +91,7 @@ function buildRequest(target: NotificationTarget, message: OutgoingNotification,
         tag: message.download?.download_id ?? 'vds-test',
       })
       const { subscription } = target
-      const details = webpush.generateRequestDetails(
+      const details = webPush().generateRequestDetails(
         { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
         payload,
         {

@@ -99,12 +99,22 @@ export function createToolsManager(deps: ToolsManagerDeps) {
     return { command: systemCommands[name], kind: ToolKind.system, version: null }
   }
 
-  async function probe(command: string): Promise<DownloaderStatus> {
+  /** probes under way: a second caller (main.ts asks at start, the first health check soon after) shares the process */
+  const probing = new Map<string, Promise<DownloaderStatus>>()
+
+  function probe(command: string): Promise<DownloaderStatus> {
     const cached = probed.get(command)
-    if (cached && (cached.status.available || Date.now() - cached.atMs < UNAVAILABLE_RECHECK_MS)) return cached.status
-    const status = command.includes(path.sep) || (await findExecutable(command)) ? await checkDownloader(command) : { available: false, version: null }
-    probed.set(command, { status, atMs: Date.now() })
-    return status
+    if (cached && (cached.status.available || Date.now() - cached.atMs < UNAVAILABLE_RECHECK_MS)) return Promise.resolve(cached.status)
+    let pending = probing.get(command)
+    if (!pending) {
+      pending = (async () => {
+        const status = command.includes(path.sep) || (await findExecutable(command)) ? await checkDownloader(command) : { available: false, version: null }
+        probed.set(command, { status, atMs: Date.now() })
+        return status
+      })().finally(() => probing.delete(command))
+      probing.set(command, pending)
+    }
+    return pending
   }
 
   /** Availability and version of what an attempt would run now (a managed copy is known without a process). */

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { createDownloadsRepository } from '../../src/db/downloads-repository.js'
 import { closeDatabase, DATABASE_FILE, openDatabase } from '../../src/db/open.js'
-import { startWriter } from '../../src/db/writer.js'
+import { spawnWriter, startWriter } from '../../src/db/writer.js'
 import type { NewSubmission } from '../../src/db/submission-writes.js'
 import { auth, buildTestApp, idleProbes, tempDir } from '../helpers/test-app.js'
 
@@ -63,6 +63,23 @@ test('concurrent submissions share commits; one after another, each has its own'
   for (let i = 0; i < 3; i++) await downloads.submit(submission(), { deduplicate: true })
   assert.equal(walCommits(file) - before - batched, 3, 'the counter sees every commit')
   assert.equal(downloads.countsByStatus().pending, 53, 'the main connection reads what the writer committed')
+})
+
+test('writes asked before the thread is ready wait for it and commit; a thread stopped before it was ready ends', async (t) => {
+  const dir = tempDir(t)
+  const db = openDatabase(dir)
+  t.after(() => closeDatabase(db))
+  // main.ts builds the app while the thread starts: its first writes may come before `ready`.
+  const writer = spawnWriter(dir, { busyTimeoutMs: 20 })
+  t.after(() => writer.stop())
+  const downloads = createDownloadsRepository(db, writer)
+  const early = await Promise.all([downloads.submit(submission(), { deduplicate: true }), writer.ready.then(() => 'ready')])
+  assert.equal(early[0].kind, 'created')
+  assert.equal(downloads.countsByStatus().pending, 1)
+  // A start that fails elsewhere (a bad certificate) stops the thread before it said ready: stop() must still settle.
+  const unready = spawnWriter(dir, { busyTimeoutMs: 20 })
+  await unready.stop()
+  await assert.rejects(unready.call('health', 'probe'), /stopped/)
 })
 
 test('an error in one call fails only that caller; the rest of its batch commits', async (t) => {
