@@ -4,31 +4,14 @@
 // (in the last 7 days) queued again once.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { auth, buildTestApp } from '../helpers/test-app.js'
+import { auth } from '../helpers/test-app.js'
 import { waitFor } from '../jobs/helpers.js'
-import { startMediaServer } from '../fixtures/media-server.js'
-import { NEW_VERSION, NEWER_VERSION, releaseBuilds } from '../fixtures/release-builds.js'
-import { startReleaseServer } from '../fixtures/release-server.js'
+import { NEW_VERSION, NEWER_VERSION } from '../fixtures/release-builds.js'
+import { ASSET, startManagedApp } from './managed-app.js'
 
-const LINUX_X64 = async () => ({ platform: 'linux' as const, arch: 'x64', python: [3, 11] as [number, number] })
-const ASSET = 'yt-dlp_linux'
 
 test('a download runs with the managed copy; after an update, site_changed and unsupported_url failures of the last 7 days are queued again once', async (t) => {
-  const builds = releaseBuilds()
-  const releases = await startReleaseServer()
-  t.after(() => releases.close())
-  const media = await startMediaServer()
-  t.after(() => media.close())
-  releases.publish('yt-dlp', NEW_VERSION, { [ASSET]: builds.ytdlpNew.bytes })
-  const services = await buildTestApp(t, {
-    startWorker: true,
-    config: {
-      downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [] },
-      gallery_dl: { path: 'gallery-dl' },
-      tools: { ytdlp_release_url: releases.baseUrl('yt-dlp') },
-    },
-    tools: { platform: LINUX_X64, systemCommands: { 'yt-dlp': '/nonexistent/yt-dlp' } },
-  })
+  const { builds, releases, media, services } = await startManagedApp(t)
   const { app, db, downloads, tools } = services
 
   const installStartedMs = Date.now()

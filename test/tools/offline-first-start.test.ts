@@ -5,30 +5,13 @@
 // managed copy is installed by itself and the waiting job is downloaded with it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { startMediaServer } from '../fixtures/media-server.js'
-import { NEW_VERSION, releaseBuilds } from '../fixtures/release-builds.js'
-import { startReleaseServer } from '../fixtures/release-server.js'
-import { auth, buildTestApp } from '../helpers/test-app.js'
+import { NEW_VERSION } from '../fixtures/release-builds.js'
+import { auth } from '../helpers/test-app.js'
 import { waitFor } from '../jobs/helpers.js'
-
-const LINUX_X64 = async () => ({ platform: 'linux' as const, arch: 'x64', python: [3, 11] as [number, number] })
+import { ASSET, startManagedApp } from './managed-app.js'
 
 test('offline first start without any yt-dlp: jobs wait as downloader_missing, then run with the copy installed once online', async (t) => {
-  const releases = await startReleaseServer()
-  t.after(() => releases.close())
-  const media = await startMediaServer()
-  t.after(() => media.close())
-  releases.publish('yt-dlp', NEW_VERSION, { 'yt-dlp_linux': releaseBuilds().ytdlpNew.bytes })
-  await releases.setOffline(true)
-  const services = await buildTestApp(t, {
-    startWorker: true,
-    config: {
-      downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [] },
-      gallery_dl: { path: 'gallery-dl' },
-      tools: { ytdlp_release_url: releases.baseUrl('yt-dlp') },
-    },
-    tools: { platform: LINUX_X64, systemCommands: { 'yt-dlp': '/nonexistent/yt-dlp' }, retryMs: 500 },
-  })
+  const { releases, media, services } = await startManagedApp(t, { offline: true, retryMs: 500 })
   const { app, downloads, tools } = services
   tools.start() // what serve does; the test app stops it
 
@@ -46,7 +29,7 @@ test('offline first start without any yt-dlp: jobs wait as downloader_missing, t
   const status = (await app.inject({ url: `/api/v1/status/${id}`, headers: auth })).json()
   assert.equal(status.waiting_reason, 'downloader_missing')
   await waitFor('a failed first check', async () => (await tools.status('yt-dlp')).last_check_ok === false)
-  assert.equal(releases.downloads('yt-dlp_linux'), 0)
+  assert.equal(releases.downloads(ASSET), 0)
   assert.equal(downloads.findById(id)?.status, 'pending', 'still waiting, never tried')
 
   await releases.setOffline(false)
@@ -60,7 +43,7 @@ test('offline first start without any yt-dlp: jobs wait as downloader_missing, t
   assert.equal(done.downloader, 'yt-dlp')
   assert.equal(tools.commandFor('yt-dlp').kind, 'managed')
   assert.equal(tools.commandFor('yt-dlp').version, NEW_VERSION)
-  assert.equal(releases.downloads('yt-dlp_linux'), 1)
+  assert.equal(releases.downloads(ASSET), 1)
   const after = (await app.inject({ url: '/api/v1/health' })).json()
   assert.equal(after.downloader.available, true)
   assert.equal(after.downloader.managed, true)
