@@ -1,8 +1,9 @@
 // One download in the history list: its card, kept up to date from status and progress events,
-// and its buttons (play, retry, cancel, delete), which call the API through `actions`.
+// its media once completed (media-view.js), and its buttons (retry, cancel, delete), which call the
+// API through `actions`.
 import { cloneTemplate, field, safeHref, showMessage } from './dom.js'
 import { describeProgress, formatBytes, formatDuration, formatWhen } from './format.js'
-import { showInPlayer } from './player.js'
+import { createMediaView, displayTitle, shownFiles } from './media-view.js'
 
 const STATUS_LABELS = {
   pending: 'Pending',
@@ -14,15 +15,22 @@ const STATUS_LABELS = {
 
 /** Which statuses offer which button; the API answers 409 for the rest anyway. */
 const BUTTON_STATUSES = {
-  play: ['completed'],
   retry: ['failed', 'cancelled'],
   cancel: ['pending', 'downloading'],
   // a running download must be cancelled first
   delete: ['pending', 'completed', 'failed', 'cancelled'],
 }
 
+/** An album's size is all of its files'. */
+function describeSize(download) {
+  const files = download.files ?? []
+  if (files.length < 2) return formatBytes(download.file_size)
+  const total = files.reduce((sum, file) => sum + (file.file_size ?? 0), 0)
+  return `${files.length} items, ${formatBytes(total)}`
+}
+
 function describeMeta(download) {
-  const parts = [download.uploader, formatDuration(download.duration_seconds), formatBytes(download.file_size)]
+  const parts = [download.uploader, formatDuration(download.duration_seconds), describeSize(download)]
   if (download.status === 'pending' && download.retry_count > 0 && download.next_attempt_at) {
     parts.push(`retry ${download.retry_count} at ${formatWhen(download.next_attempt_at)}`)
   } else {
@@ -41,10 +49,11 @@ export function createDownloadItem(initial, actions) {
   const button = (name) => element.querySelector(`[data-action="${name}"]`)
   const message = field(element, 'message')
   const confirmPanel = field(element, 'confirm')
-  const thumb = field(element, 'thumb')
-  thumb.addEventListener('error', () => (thumb.hidden = true))
+  const mediaBox = field(element, 'media')
   let current = initial
-  let closePlayer = null
+  /** the media shown, and which files it shows (a status refresh must not restart a playing video) */
+  let media = null
+  let mediaFiles = ''
 
   /** Runs an API action with the buttons disabled; shows the API's message when it fails. */
   async function run(busyText, work) {
@@ -61,23 +70,28 @@ export function createDownloadItem(initial, actions) {
     }
   }
 
-  function hidePlayer() {
-    closePlayer?.()
-    closePlayer = null
-    button('play').textContent = 'Play'
+  function hideMedia() {
+    media?.destroy()
+    media = null
+    mediaFiles = ''
+    mediaBox.hidden = true
   }
 
-  async function togglePlayer() {
-    if (closePlayer) return hidePlayer()
-    if (!current.file_url) return showMessage(message, 'This download has no file to play.', true)
-    closePlayer = showInPlayer(field(element, 'player'), current.file_url)
-    button('play').textContent = 'Hide player'
+  /** Shows a completed download's files; links renewed for the same files keep the view as it is. */
+  function showMedia(download) {
+    const files = shownFiles(download).map((file) => `${file.index}:${file.file_path}`).join('|')
+    if (media && files === mediaFiles) return
+    hideMedia()
+    media = createMediaView(download)
+    if (!media) return
+    mediaFiles = files
+    mediaBox.replaceChildren(media.element)
+    mediaBox.hidden = false
   }
 
   element.addEventListener('click', (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action
-    if (action === 'play') void togglePlayer()
-    else if (action === 'retry') void run('Retrying…', async () => update(await actions.retry(id)))
+    if (action === 'retry') void run('Retrying…', async () => update(await actions.retry(id)))
     else if (action === 'cancel') void run('Cancelling…', async () => update(await actions.cancel(id)))
     else if (action === 'delete') {
       confirmPanel.hidden = false
@@ -109,7 +123,7 @@ export function createDownloadItem(initial, actions) {
     current = download
     element.dataset.status = download.status
     const title = field(element, 'title')
-    title.textContent = download.title || download.url
+    title.textContent = displayTitle(download)
     const href = safeHref(download.url)
     if (href) title.href = href
     else title.removeAttribute('href')
@@ -117,12 +131,6 @@ export function createDownloadItem(initial, actions) {
     const badge = field(element, 'status')
     badge.textContent = STATUS_LABELS[download.status] ?? download.status
     badge.className = `badge badge-${download.status}`
-    const thumbUrl = safeHref(download.thumbnail_url ?? '')
-    // The CSP allows https images only; an http thumbnail would be a console error.
-    if (thumbUrl?.startsWith('https:') && thumb.getAttribute('src') !== thumbUrl) {
-      thumb.src = thumbUrl
-      thumb.hidden = false
-    }
     field(element, 'progress').hidden = download.status !== 'downloading'
     if (download.status === 'downloading') updateProgress(download.progress)
     const error = field(element, 'error')
@@ -130,7 +138,9 @@ export function createDownloadItem(initial, actions) {
     error.hidden = !showError
     error.textContent = showError ? download.error_message : ''
     for (const [name, statuses] of Object.entries(BUTTON_STATUSES)) button(name).hidden = !statuses.includes(download.status)
-    if (download.status !== 'completed') hidePlayer()
+    // The site's thumbnail_url is never loaded: the media's own first frame or photo is the thumbnail.
+    if (download.status === 'completed') showMedia(download)
+    else hideMedia()
     if (!BUTTON_STATUSES.delete.includes(download.status)) confirmPanel.hidden = true
   }
 
@@ -143,7 +153,7 @@ export function createDownloadItem(initial, actions) {
     update,
     updateProgress,
     destroy() {
-      hidePlayer()
+      hideMedia()
       element.remove()
     },
   }

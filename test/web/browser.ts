@@ -51,9 +51,13 @@ export interface WatchedPage {
   close(): Promise<void>
 }
 
-/** A fresh context (empty localStorage) at a phone's viewport. */
-export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
+/** An iPhone's viewport (the default) or a laptop's. */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const
+export const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false } as const
+
+/** A fresh context (empty localStorage) at a phone's viewport, or the one given. */
+export async function openWatchedPage(browser: Browser, device: typeof PHONE | typeof DESKTOP = PHONE): Promise<WatchedPage> {
+  const context = await browser.newContext({ ...device, viewport: { ...device.viewport } })
   context.setDefaultTimeout(UI_TIMEOUT_MS)
   // Playwright's init scripts run outside the page's CSP, so recording violations needs no CSP change.
   await context.addInitScript({ content: RECORD_CSP_VIOLATIONS })

@@ -80,8 +80,8 @@ test('a submitted link is listed, completes live, and plays through its signed l
   assert.ok(await stillSameDocument(page), 'updated without a reload')
   assert.equal(await card.getByRole('button', { name: 'Cancel' }).isVisible(), false)
 
-  await card.getByRole('button', { name: 'Play' }).click()
-  const video = card.locator('video')
+  // A completed video is in its card at once, its first frame the thumbnail (no Play button).
+  const video = card.locator('.media-single video')
   await video.waitFor()
   const loaded = (el: VideoElementLike) => el.readyState > 0 && el.duration > 0
   await page.waitForFunction(loaded, await video.elementHandle(), { timeout: UI_TIMEOUT_MS })
