@@ -7,8 +7,19 @@ import { createSaveControls } from './share-files.js'
 
 const capitalized = (text) => text.charAt(0).toUpperCase() + text.slice(1)
 
-/** The files that can be shown: those with a link (a revoked key's links are null). */
-export const shownFiles = (download) => (download.files ?? []).filter((file) => file.file_url)
+/**
+ * A signed link on this page's own origin. file_url is absolute when server.public_url is set, and
+ * the page may have been opened at another address (the LAN one, say), whose CSP (media-src and
+ * connect-src 'self') would refuse it. The signature covers the path and query, not the host.
+ */
+function onThisOrigin(fileUrl) {
+  const url = new URL(fileUrl, location.href)
+  return `${url.pathname}${url.search}`
+}
+
+/** The files that can be shown (a revoked key's links are null), with links on this origin. */
+export const shownFiles = (download) =>
+  (download.files ?? []).filter((file) => file.file_url).map((file) => ({ ...file, file_url: onThisOrigin(file.file_url) }))
 
 /** What a completed download is called on screen: its title, or its link when the site gave none. */
 export const displayTitle = (download) => download.title || download.url

@@ -82,6 +82,7 @@ const SHARE_RECORDER = `
     },
   })
 `
+const PUBLIC_URL = 'https://vds.example:8443'
 const NO_SHARE = 'delete Navigator.prototype.share; delete Navigator.prototype.canShare'
 
 let browser: Browser
@@ -288,8 +289,9 @@ test('a mixed album (a carousel of a photo and a video, a slideshow sound) has a
   // the engine finishes an attempt (the worker is off, so the test completes it).
   const media = await startMediaServer()
   t.after(() => media.close())
-  // The worker is off: idle probes keep the health pill from reporting it dead.
-  const built = await buildTestApp(t, { probes: idleProbes })
+  // The worker is off: idle probes keep the health pill from reporting it dead. With a public_url
+  // the API's links are absolute on that address, not the loopback one this page is opened at.
+  const built = await buildTestApp(t, { probes: idleProbes, config: { server: { public_url: PUBLIC_URL } } })
   const submitted = await built.app.inject({ method: 'POST', url: '/api/v1/download', headers: auth, payload: { url: 'https://www.instagram.com/p/CxYz123AbC/' } })
   const id: string = submitted.json().download_id
   const folder = 'instagram/someone/Three things [CxYz]'
@@ -309,6 +311,10 @@ test('a mixed album (a carousel of a photo and a video, a slideshow sound) has a
   await tiles.first().waitFor()
   assert.deepEqual(await tiles.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label'))), ['Photo 1 of 3', 'Video 2 of 3', 'Sound 3 of 3'])
   await page.waitForFunction(isDecoded, await tiles.nth(0).locator('img').elementHandle(), { timeout: UI_TIMEOUT_MS })
+  const link = new URL(album.files[0]!.file_url)
+  assert.equal(link.origin, PUBLIC_URL)
+  // The page uses the signed path and query on its own origin, which its CSP allows.
+  assert.equal(await tiles.nth(0).locator('img').evaluate((el) => (el as unknown as ImageLike).currentSrc), `${origin}${link.pathname}${link.search}`)
   await page.waitForFunction(hasMetadata, await tiles.nth(1).locator('video').elementHandle(), { timeout: UI_TIMEOUT_MS })
 
   await tiles.nth(0).click()
