@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { loadConfig, resolvePaths } from '../core/config.js'
+import { PACKAGE_ROOT } from '../core/package-root.js'
 import { configFilePath, ExitCode, flag, type CommandInput } from './command-input.js'
 import { LAUNCHD_LABEL, renderLaunchdPlist, renderSystemdUnit, type ServiceSpec } from './service-files.js'
 
@@ -22,8 +22,6 @@ export interface ServiceInstallOptions {
 }
 
 const USAGE = 'usage: vds service install [--config FILE] [--user] [--dry-run]\n'
-// src/commands/ and dist/commands/ both sit two levels below the package root.
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The `vds service` entry point for src/cli.ts. */
 export async function serviceCommand(input: CommandInput): Promise<number> {

@@ -1,9 +1,9 @@
 // The config file `vds init` writes: the documented example shipped at the repo root, or a short
 // fallback when the package was installed without it.
 import { readFileSync } from 'node:fs'
+import { packagePath } from '../core/package-root.js'
 
-// src/commands/ and dist/commands/ both sit two levels below the package root.
-const EXAMPLE_CONFIG = new URL('../../config.example.yaml', import.meta.url)
+const EXAMPLE_CONFIG = packagePath('config.example.yaml')
 
 const FALLBACK_CONFIG = `# Video Download Server configuration. Every key is optional; the defaults are shown.
 # Environment variables override single keys: VDS_<SECTION>__<KEY>, e.g. VDS_SERVER__PORT=9443.

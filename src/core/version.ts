@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
+import { packagePath } from './package-root.js'
 
-// package.json sits one level above both src/ and dist/.
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string }
+const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }
 
 export const VERSION = pkg.version

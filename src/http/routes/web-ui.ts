@@ -1,11 +1,10 @@
 // The browser UI: static files from public/ at the package root, open without a key (SPEC §2).
 // The page presents the key once for a session cookie (routes/session.ts), so nothing here is secret.
-import { fileURLToPath } from 'node:url'
 import type { FastifyPluginAsync } from 'fastify'
 import fastifyStatic from '@fastify/static'
+import { packagePath } from '../../core/package-root.js'
 
-/** Same relative path from src/http/routes/ (tsx) and dist/http/routes/ (built). */
-export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url))
+export const PUBLIC_DIR = packagePath('public')
 
 export const webUiRoutes: FastifyPluginAsync = async (app) => {
   // @fastify/static takes no route config, and undeclared routes need an admin key. This hook is
