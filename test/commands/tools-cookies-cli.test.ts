@@ -1,8 +1,8 @@
 // `vds cookies import|list|remove` and `vds tools status|update` (no server running: the update
 // is done by the command itself, against the loopback release server), and the doctor's
-// impersonation check on the real yt-dlp builds.
+// impersonation check on the real yt-dlp builds: too old, without curl_cffi, and with it.
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -77,4 +77,25 @@ test('the doctor tells whether yt-dlp can impersonate browsers', { timeout: 120_
     assert.equal(noCurlCffi.status, 'warn')
     assert.match(noCurlCffi.message, /curl_cffi is not installed/)
   }
+})
+
+test('the doctor says yes when yt-dlp has curl_cffi, from the targets the real yt-dlp lists', { timeout: 120_000, skip: !downloaderBuilds()[1] && 'needs the current yt-dlp (scripts/current-downloaders.sh)' }, async (t) => {
+  // The current yt-dlp's own sources, with a stand-in curl_cffi of a version it supports on its
+  // PYTHONPATH: yt-dlp then lists its curl_cffi targets as available, as the standalone builds do.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vds-curl-cffi-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const stub = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+    writeFileSync(path.join(dir, file), text)
+  }
+  stub('curl_cffi/__init__.py', "__version__ = '0.13.0'\n")
+  stub('curl_cffi/requests/__init__.py', 'from . import errors\nclass Session: pass\nclass Response: pass\n')
+  stub('curl_cffi/requests/errors.py', 'class RequestsError(Exception): pass\n')
+  stub('curl_cffi/const.py', 'class CurlECode: pass\nclass CurlOpt: pass\n')
+  const ytdlp = path.join(dir, 'yt-dlp')
+  writeFileSync(ytdlp, `#!/bin/sh\nPYTHONPATH="${dir}:${downloaderBuilds()[1]!.ytdlpPackages}" exec python3 -m yt_dlp "$@"\n`, { mode: 0o755 })
+  const withCurlCffi = await checkImpersonation(ytdlp)
+  assert.equal(withCurlCffi.status, 'ok', withCurlCffi.message)
+  assert.match(withCurlCffi.message, /^yt-dlp can impersonate browsers \(curl_cffi: \d+ targets\)$/)
+  assert.ok(Number(/(\d+) targets/.exec(withCurlCffi.message)![1]) >= 5, withCurlCffi.message)
 })

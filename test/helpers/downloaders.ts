@@ -12,6 +12,8 @@ export interface DownloaderBuild {
   name: string
   ytdlp: string
   galleryDl: string
+  /** the unpacked build's yt-dlp Python packages (to run it with more on PYTHONPATH); null for the system's */
+  ytdlpPackages: string | null
 }
 
 let builds: DownloaderBuild[] | undefined
@@ -19,8 +21,14 @@ let builds: DownloaderBuild[] | undefined
 /** Every build to run engine tests against, the system's first. */
 export function downloaderBuilds(): DownloaderBuild[] {
   if (builds) return builds
-  builds = [{ name: 'system', ytdlp: 'yt-dlp', galleryDl: 'gallery-dl' }]
-  const current = { name: 'current', ytdlp: `${CURRENT_DIR}yt-dlp`, galleryDl: `${CURRENT_DIR}gallery-dl` }
+  builds = [{ name: 'system', ytdlp: 'yt-dlp', galleryDl: 'gallery-dl', ytdlpPackages: null }]
+  const current = {
+    name: 'current',
+    ytdlp: `${CURRENT_DIR}yt-dlp`,
+    galleryDl: `${CURRENT_DIR}gallery-dl`,
+    // where scripts/current-downloaders.sh unpacks the package (dpkg -x)
+    ytdlpPackages: `${CURRENT_DIR}yt-dlp.d/usr/lib/python3/dist-packages`,
+  }
   if (existsSync(current.ytdlp) && existsSync(current.galleryDl)) builds.push(current)
   else if (process.env.CI) throw new Error('current downloaders missing: run scripts/current-downloaders.sh (setup.sh --test does)')
   return builds

@@ -58,6 +58,8 @@ export interface TestAppOptions {
   tools?: ServiceOptions['tools']
   /** writes go through the real writer thread, as in the server (default: in-process on `db`) */
   writerThread?: boolean
+  /** the server certificate (PEM) the app serves with: its names make links absolute */
+  serverCert?: () => string | null
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
@@ -75,6 +77,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     ...(options.notifier ? { notifier: options.notifier } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.serverCert ? { serverCert: options.serverCert } : {}),
   })
   const app = await buildApp(services)
   if (options.startWorker) services.worker.start()

@@ -9,6 +9,7 @@ import pino from 'pino'
 import { FILE_LINK_SECRET_FILE } from '../../src/composition-root.js'
 import { createStoredApiKey } from '../../src/keys/key-verifier.js'
 import { auth, buildTestApp, tempDir } from '../helpers/test-app.js'
+import { certificateWith } from '../helpers/certificates.js'
 import { completeAlbum } from '../helpers/completed-downloads.js'
 
 const HOUR_MS = 3600_000
@@ -170,4 +171,17 @@ test('notification links are absolute, made for the submitting key, and open the
   assert.ok(res.rawPayload.equals(photo))
   const status = (await services.app.inject({ url: `/api/v1/status/${id}`, headers: auth })).json()
   assert.match(status.file_url, /^https:\/\/videos\.example\.org\/api\/v1\/links\//, 'public_url makes API links absolute too')
+})
+
+test("status answers absolute links when the request's Host is a name the certificate lists, else relative", async (t) => {
+  const pem = certificateWith(tempDir(t), 'DNS:nas.example.com,IP:192.168.1.20')
+  const services = await buildTestApp(t, { config: { tls: { enabled: true }, server: { port: 8443 } }, serverCert: () => pem })
+  const id = await albumDownload(services)
+  const linkVia = async (host: string) => (await services.app.inject({ url: `/api/v1/status/${id}`, headers: { ...auth, host } })).json().file_url as string
+  const absolute = await linkVia('nas.example.com:8443')
+  assert.match(absolute, new RegExp(`^https://nas\\.example\\.com:8443/api/v1/links/${id}/0\\?k=test-admin&exp=\\d+&sig=`))
+  assert.match(await linkVia('192.168.1.20:8443'), /^https:\/\/192\.168\.1\.20:8443\/api\/v1\/links\//)
+  const relative = await linkVia('evil.example:8443')
+  assert.equal(relative, absolute.slice('https://nas.example.com:8443'.length), 'a Host the certificate does not list: relative')
+  assert.equal((await services.app.inject({ url: relative })).statusCode, 200, 'and the relative link opens the file')
 })

@@ -1,9 +1,10 @@
 // @integration: real and fake yt-dlp processes outliving their server
 // Crash recovery: a yt-dlp that outlived its server is stopped, the job goes back to pending and
-// then completes, with never two yt-dlp processes for the job.
+// then completes, with never two yt-dlp processes for the job. The leftover is each yt-dlp build
+// in turn (the system's and the current one); the bookkeeping tests run no downloader.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { after, before, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ATTEMPT_ENV, loadOrCreateServerId, newAttemptMarker } from '../../src/process/attempt-marker.js'
@@ -14,12 +15,14 @@ import { recoverInterruptedJobs } from '../../src/jobs/recovery.js'
 import { buildYtDlpArgs } from '../../src/jobs/ytdlp/args.js'
 import { ytdlpCommand } from '../../src/jobs/ytdlp/runner.js'
 import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
+import { downloaderBuilds, downloaderVersion } from '../helpers/downloaders.js'
 import { createJobWrites } from '../../src/db/job-writes.js'
 import { createEngineFixture, partialFiles, waitFor, waitForStatus, type EngineFixture } from './helpers.js'
 
+const SLOW_BYTES_PER_SECOND = 100 * 1024
 let server: MediaServer
 before(async () => {
-  server = await startMediaServer({ slowBytesPerSecond: 100 * 1024 })
+  server = await startMediaServer({ slowBytesPerSecond: SLOW_BYTES_PER_SECOND })
 })
 after(() => server.close())
 
@@ -58,32 +61,37 @@ function sampleProcessCount(jobId: string): () => Promise<number> {
   }
 }
 
-test('a leftover yt-dlp is stopped, the job goes back to pending and completes', async (t) => {
-  // No tags written: the finished file is the served one, byte for byte.
-  const fx = await createEngineFixture(t, { downloads: { embed_metadata: false } })
-  const id = fx.submit(server.url('/slow.mp4'))
-  const stopSampling = sampleProcessCount(id)
-  fx.defer(stopSampling)
+for (const build of downloaderBuilds()) {
+  describe(`recovery of a leftover yt-dlp ${downloaderVersion(build.ytdlp)} (${build.name})`, () => {
+    test('a leftover yt-dlp is stopped, the job goes back to pending and completes', async (t) => {
+      // No tags written: the finished file is the served one, byte for byte.
+      const fx = await createEngineFixture(t, { downloads: { embed_metadata: false }, ytdlp: { path: build.ytdlp } })
+      server.setSlowRate(SLOW_BYTES_PER_SECOND) // the build before sped it up to finish
+      const id = fx.submit(server.url('/slow.mp4'))
+      const stopSampling = sampleProcessCount(id)
+      fx.defer(stopSampling)
 
-  const orphanPid = startOrphanDownload(fx, id)
-  await waitFor('the orphan to write a partial file', async () => (await partialFiles(fx)).some((f) => f.endsWith('.part')))
+      const orphanPid = startOrphanDownload(fx, id)
+      await waitFor('the orphan to write a partial file', async () => (await partialFiles(fx)).some((f) => f.endsWith('.part')))
 
-  const report = await recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, serverId: serverIdOf(fx), log: fx.log, killGraceMs: 1_000 })
-  assert.deepEqual(report.requeued, [id])
-  assert.ok(report.stopped_pids.includes(orphanPid))
-  assert.equal(isProcessAlive(orphanPid), false)
-  assert.deepEqual(await partialFiles(fx), [])
-  const row = fx.row(id)
-  assert.equal(row.status, 'pending')
-  assert.equal(row.retry_count, 0, 'a crash is not a failed attempt')
-  assert.equal(row.worker_pid, null)
+      const report = await recoverInterruptedJobs({ jobs: fx.jobs, downloadsDir: fx.downloadsDir, serverId: serverIdOf(fx), log: fx.log, killGraceMs: 1_000 })
+      assert.deepEqual(report.requeued, [id])
+      assert.ok(report.stopped_pids.includes(orphanPid))
+      assert.equal(isProcessAlive(orphanPid), false)
+      assert.deepEqual(await partialFiles(fx), [])
+      const row = fx.row(id)
+      assert.equal(row.status, 'pending')
+      assert.equal(row.retry_count, 0, 'a crash is not a failed attempt')
+      assert.equal(row.worker_pid, null)
 
-  server.setSlowRate(64 * 1024 * 1024)
-  fx.startWorker()
-  const done = await waitForStatus(fx, id, 'completed')
-  assert.equal(done.file_size, server.largeVideo.size)
-  assert.equal(await stopSampling(), 1, 'exactly one yt-dlp for the job at any time')
-})
+      server.setSlowRate(64 * 1024 * 1024)
+      fx.startWorker()
+      const done = await waitForStatus(fx, id, 'completed')
+      assert.equal(done.file_size, server.largeVideo.size)
+      assert.equal(await stopSampling(), 1, 'exactly one yt-dlp for the job at any time')
+    })
+  })
+}
 
 test('a recorded pid that now belongs to another program is left alone', async (t) => {
   const fx = await createEngineFixture(t)

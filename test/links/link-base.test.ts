@@ -1,21 +1,10 @@
 // Where links point: public_url, else the request's Host when the certificate lists it, else
 // relative; notifications always absolute (public_url, else the first certificate name and port).
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { test } from 'node:test'
 import { createLinkBases } from '../../src/links/link-base.js'
+import { certificateWith } from '../helpers/certificates.js'
 import { tempDir } from '../helpers/test-app.js'
-
-/** A real self-signed certificate with these SAN entries (openssl). */
-function certificateWith(dir: string, san: string): string {
-  const keyFile = path.join(dir, 'key.pem')
-  const certFile = path.join(dir, 'cert.pem')
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=vds test', '-addext', `subjectAltName=${san}`, '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' })
-  return readFileSync(certFile, 'utf8')
-}
 
 test('absolute for a name or address the certificate lists, relative for anything else', (t) => {
   const pem = certificateWith(tempDir(t), 'DNS:nas.example.com,DNS:*.home.arpa,DNS:localhost,IP:192.168.1.20,IP:::1')
