@@ -40,6 +40,7 @@ import { NotificationDispatcher, type DispatcherDeps } from './notify/dispatcher
 import { publicBaseUrl } from './core/public-address.js'
 import { createPairingsRepository } from './db/pairings-repository.js'
 import { createPairingService } from './pairing/pairing-service.js'
+import { createShortcutSigner, type ShortcutSignerDeps } from './pairing/shortcut-files/shortcut-signer.js'
 import { createToolsManager, type ToolsManagerDeps } from './tools/tools-manager.js'
 import { createCookieStore } from './logins/cookie-store.js'
 import { createLoginWaits } from './logins/login-waits.js'
@@ -74,6 +75,8 @@ export interface ServiceOptions {
   now?: () => number
   /** tools manager seams for tests (fetch, platform, retry delay, system commands) */
   tools?: Partial<Pick<ToolsManagerDeps, 'fetch' | 'platform' | 'retryMs' | 'systemCommands' | 'now'>>
+  /** signing the pairing page's Shortcuts, for tests (platform, where `shortcuts` is looked for, timeout) */
+  shortcuts?: Partial<Omit<ShortcutSignerDeps, 'log'>>
 }
 
 /** The file holding the secret that signs file links, in <data_dir>. */
@@ -184,6 +187,7 @@ export function createServices(options: ServiceOptions) {
     viewOf: (row) => toDownloadView(row, files.filesOf(row), notificationLinks(row)),
     ...options.notifier,
   })
+  const shortcutSigner = createShortcutSigner({ log, ...options.shortcuts })
   const deps: AppDeps = {
     config,
     log,
@@ -206,6 +210,7 @@ export function createServices(options: ServiceOptions) {
     notifications,
     notifier,
     pairing: createPairingService({ config, pairings: createPairingsRepository(db), apiKeys, keys }),
+    shortcutFiles: shortcutSigner,
     tools,
     cookies,
     logins,
@@ -220,6 +225,8 @@ export function createServices(options: ServiceOptions) {
     tools,
     logins,
     linkBases,
+    /** signs the pairing page's Shortcuts; stop() ends a signing in progress */
+    shortcutSigner,
     /** the downloaders' loopback proxy: start before the worker, stop after it */
     egress,
     /** absolute signed links for a notification about a download (SPEC §6) */

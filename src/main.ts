@@ -94,6 +94,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await services.egress.start().catch((err: unknown) => log.error({ err }, "the downloaders' egress proxy could not start; downloads wait (see /api/v1/health)"))
     cleanups.push(() => stopWorkerWithin(services, KEPT_WRITES_GRACE_MS))
 
+    // Runs after app.close (last-in first-out): a Shortcut signing for a page still open is stopped.
+    cleanups.push(() => services.shortcutSigner.stop())
     tls = await tlsLoading
     const app = await buildApp(services, {
       https: tls ? tlsServerOptions(tls) : null,

@@ -19,6 +19,7 @@ import type { Metrics } from '../status/metrics.js'
 import type { NotificationsRepository } from '../db/notifications-repository.js'
 import type { NotificationDispatcher } from '../notify/dispatcher.js'
 import type { PairingService } from '../pairing/pairing-service.js'
+import type { ShortcutSigner } from '../pairing/shortcut-files/shortcut-signer.js'
 import type { ToolsManager } from '../tools/tools-manager.js'
 import type { CookieStore } from '../logins/cookie-store.js'
 import type { LoginWaits } from '../logins/login-waits.js'
@@ -56,6 +57,8 @@ export interface AppDeps {
   notifier: Pick<NotificationDispatcher, 'senderContext'>
   /** pairing codes for phones */
   pairing: PairingService
+  /** the pairing page's signed Shortcut files (macOS with `shortcuts` only; null elsewhere) */
+  shortcutFiles: Pick<ShortcutSigner, 'files'>
   /** the managed downloaders (GET /api/v1/tools, POST /api/v1/tools/update) */
   tools: Pick<ToolsManager, 'statuses' | 'checkNow'>
   /** per-site cookies (PUT/GET/DELETE /api/v1/cookies) */

@@ -44,6 +44,13 @@ function renderGuide(guide: ShortcutGuide, serverUrl: string): string {
 <ol>${guide.steps.map((step) => renderStep(step, serverUrl)).join('\n')}</ol></section>`
 }
 
+/** A signed Shortcut the page links to (only where the server could sign them: macOS). */
+export interface ShortcutFileLink {
+  name: string
+  purpose: string
+  href: string
+}
+
 export interface OpenPairingPage {
   code: string
   name: string
@@ -51,6 +58,21 @@ export interface OpenPairingPage {
   serverUrl: string
   /** the server made its own CA: the phone must trust it first */
   localCa: boolean
+  /** signed Shortcut files; null or empty: the page shows how to build them by hand */
+  shortcutFiles?: readonly ShortcutFileLink[] | null
+}
+
+/** The files section, with the step lists folded away below it for whoever prefers to build them. */
+function renderShortcutFiles(files: readonly ShortcutFileLink[], step: number, guides: string): string {
+  const links = files
+    .map((file) => `<li><a class="shortcut-file" href="${escapeHtml(file.href)}" download="${escapeHtml(file.name)}.shortcut">${escapeHtml(file.name)}</a>: ${escapeHtml(file.purpose)}</li>`)
+    .join('\n')
+  return `<section class="card" id="shortcut-files"><h2>${step}. Add the Shortcuts</h2>
+<p>Copy your key first (step ${step - 1}). Tap a Shortcut below, open the downloaded file, paste the key when Shortcuts asks for it, then tap <b>Add Shortcut</b>.</p>
+<ul>${links}</ul></section>
+<details class="card"><summary>Or build the Shortcuts by hand</summary>
+${guides}
+</details>`
 }
 
 export function renderPairingPage(p: OpenPairingPage): string {
@@ -64,6 +86,7 @@ export function renderPairingPage(p: OpenPairingPage): string {
 <li><b>Settings → General → About → Certificate Trust Settings</b>: turn on full trust for <i>Video Download Server local CA</i>, tap <b>Continue</b>.</li>
 </ol></section>`
     : ''
+  const guides = SHORTCUT_GUIDES.map((guide) => renderGuide(guide, p.serverUrl)).join('\n')
   const body = `<h1>Set up “${escapeHtml(p.name)}”</h1>
 <p>This link works once, until <time datetime="${escapeHtml(p.expiresAt)}">${escapeHtml(p.expiresAt.replace('T', ' ').slice(0, 16))} UTC</time>.</p>
 ${trust}
@@ -84,7 +107,7 @@ ${field('f-status-url', 'Status URL (Save to Photos)')}
 <p id="check-status" role="status" aria-live="polite"></p>
 </div>
 </section>
-${SHORTCUT_GUIDES.map((guide) => renderGuide(guide, p.serverUrl)).join('\n')}`
+${p.shortcutFiles?.length ? renderShortcutFiles(p.shortcutFiles, p.localCa ? 3 : 2, guides) : guides}`
   return page('Pair a phone — Video Download Server', body, ` data-code="${escapeHtml(p.code)}" data-server="${escapeHtml(p.serverUrl)}"`)
 }
 

@@ -77,6 +77,19 @@ export function createPairingService(deps: PairingServiceDeps) {
       return { state: 'open', row }
     },
 
+    /**
+     * Whether the page's Shortcut files may be fetched with this code: while it is open, and for
+     * 15 minutes after its claim, since the phone adds the Shortcuts right after getting its key.
+     * The files hold no key, so this only keeps them to people who were given a pairing link.
+     */
+    shortcutFilesState(code: string): PairingState['state'] {
+      if (!PAIRING_CODE.test(code)) return 'unknown'
+      const row = deps.pairings.findByHash(hashCode(code))
+      if (!row) return 'unknown'
+      const until = row.claimed_at === null ? Date.parse(row.expires_at) : Date.parse(row.claimed_at) + PAIRING_TTL_MS
+      return until > now().getTime() ? 'open' : 'expired'
+    },
+
     /** Uses the code: the device's key, once. 410 when used or expired, 404 when unknown. */
     claim(code: string): ClaimedKey {
       const seen = this.peek(code)

@@ -4,7 +4,7 @@ import type { TestContext } from 'node:test'
 import pino from 'pino'
 import { parseConfig, type Config } from '../../src/core/config.js'
 import { closeDatabase, openDatabase } from '../../src/db/open.js'
-import { buildApp } from '../../src/http/app.js'
+import { buildApp, type ServerOptions } from '../../src/http/app.js'
 import { startWriter } from '../../src/db/writer.js'
 import type { HealthProbes } from '../../src/status/health.js'
 import { createServices, type ServiceOptions } from '../../src/composition-root.js'
@@ -60,6 +60,12 @@ export interface TestAppOptions {
   writerThread?: boolean
   /** the server certificate (PEM) the app serves with: its names make links absolute */
   serverCert?: () => string | null
+  /** serve over HTTPS with these TLS options (listen with app.listen); default plain HTTP */
+  https?: ServerOptions['https']
+  /** PEM of the local CA the app offers (/ca.crt; the pairing page's trust steps); default none */
+  caCert?: string
+  /** signing the pairing page's Shortcuts (platform, where `shortcuts` is looked for, timeout) */
+  shortcuts?: ServiceOptions['shortcuts']
 }
 
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
@@ -78,8 +84,10 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     ...(options.now ? { now: options.now } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.serverCert ? { serverCert: options.serverCert } : {}),
+    ...(options.shortcuts ? { shortcuts: options.shortcuts } : {}),
+    ...(options.caCert ? { caCert: () => options.caCert! } : {}),
   })
-  const app = await buildApp(services)
+  const app = await buildApp(services, { https: options.https ?? null })
   if (options.startWorker) services.worker.start()
   t.after(async () => {
     await services.notifier.stop()
@@ -88,6 +96,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
     await services.worker.stop()
     await services.egress.stop()
     await app.close()
+    await services.shortcutSigner.stop()
     await services.writer.stop()
     closeDatabase(db)
   })

@@ -7,7 +7,9 @@ import { AppError } from '../../core/errors.js'
 import { KeyScope } from '../../core/types.js'
 import { publicBaseUrl } from '../../core/public-address.js'
 import { pairingExpired, pairingUnknown, type PairingService } from '../../pairing/pairing-service.js'
-import { renderPairingGone, renderPairingPage } from '../../pairing/pair-page.js'
+import { renderPairingGone, renderPairingPage, type ShortcutFileLink } from '../../pairing/pair-page.js'
+import { SHORTCUT_GUIDES } from '../../pairing/shortcut-steps.js'
+import type { SignedShortcut } from '../../pairing/shortcut-files/shortcut-signer.js'
 import { pairingQrSvg } from '../../pairing/pair-qr.js'
 import type { AppDeps } from '../app-deps.js'
 import { createAuthFailureTracker } from '../plugins/auth-failures.js'
@@ -31,6 +33,18 @@ const NewPairing = Type.Object(
 )
 const ClaimedKey = Type.Object({ key: Type.String(), name: Type.String(), scope: Type.Enum([KeyScope.submit, KeyScope.admin]), server_url: Type.String() }, { title: 'ClaimedKey' })
 const CodeParams = Type.Object({ code: Type.String() })
+const ShortcutFileParams = Type.Object({ code: Type.String(), file: Type.String() })
+
+const noSignedShortcuts = () =>
+  new AppError('not_found', 'This server offers no signed Shortcuts (they are made only where it runs on macOS): build them with the steps on the pairing page')
+
+/** The page's links to the signed files; the code in the path is what lets the phone fetch them. */
+const fileLinks = (code: string, files: readonly SignedShortcut[]): ShortcutFileLink[] =>
+  files.map((file) => ({
+    name: file.name,
+    purpose: SHORTCUT_GUIDES.find((guide) => guide.name === file.name)?.purpose ?? '',
+    href: `/pair/${encodeURIComponent(code)}/shortcuts/${file.slug}.shortcut`,
+  }))
 
 const tooManyGuesses = (seconds: number) =>
   new AppError('too_many_pairing_attempts', `Too many wrong pairing codes from this address; try again in ${seconds} s`, { 'retry-after': String(seconds) })
@@ -102,17 +116,42 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
           if (state.state === 'expired') throw pairingExpired()
           return state.row
         })
+        const serverUrl = publicBaseUrl(deps.config)
+        const signed = await deps.shortcutFiles.files(serverUrl)
         return renderPairingPage({
           code: request.params.code,
           name: seen.name,
           expiresAt: seen.expires_at,
-          serverUrl: publicBaseUrl(deps.config),
+          serverUrl,
           localCa: deps.caCert() !== null,
+          shortcutFiles: signed && fileLinks(request.params.code, signed),
         })
       } catch (err) {
         if (!(err instanceof AppError) || err.statusCode === 429) throw err
         return reply.code(err.statusCode).send(renderPairingGone(err.message))
       }
+    },
+  )
+
+  app.get(
+    '/pair/:code/shortcuts/:file',
+    { config: { access: 'public' }, schema: { hide: true, params: ShortcutFileParams } },
+    async (request, reply) => {
+      guarded(request, () => {
+        const state = pairing.shortcutFilesState(request.params.code)
+        if (state === 'unknown') throw pairingUnknown()
+        if (state === 'expired') throw pairingExpired()
+      })
+      const signed = await deps.shortcutFiles.files(publicBaseUrl(deps.config))
+      if (signed === null) throw noSignedShortcuts()
+      const file = signed.find((candidate) => `${candidate.slug}.shortcut` === request.params.file)
+      if (!file) throw new AppError('not_found', `No Shortcut named ${JSON.stringify(request.params.file.slice(0, 64))}: the pairing page links to each one`)
+      return reply
+        .header('cache-control', 'no-store')
+        .header('x-robots-tag', 'noindex')
+        .header('content-disposition', `attachment; filename="${file.name}.shortcut"`)
+        .type('application/octet-stream')
+        .send(file.bytes)
     },
   )
 }

@@ -55,6 +55,7 @@ export const SPEC_ROUTES: readonly RouteCase[] = [
   { method: 'POST', pattern: '/api/v1/pairings', url: '/api/v1/pairings', access: 'admin', payload: { name: 'matrix-phone' } },
   { method: 'POST', pattern: '/api/v1/pairings/:code/claim', url: `/api/v1/pairings/${UNKNOWN_CODE}/claim`, access: 'public' },
   { method: 'GET', pattern: '/pair/:code', url: `/pair/${UNKNOWN_CODE}`, access: 'public', page: true },
+  { method: 'GET', pattern: '/pair/:code/shortcuts/:file', url: `/pair/${UNKNOWN_CODE}/shortcuts/download-video.shortcut`, access: 'public' },
   { method: 'PUT', pattern: '/api/v1/cookies/:site', url: '/api/v1/cookies/example.com', access: 'admin', payload: '# Netscape HTTP Cookie File\n', headers: { 'content-type': 'text/plain' } },
   { method: 'GET', pattern: '/api/v1/cookies', url: '/api/v1/cookies', access: 'admin' },
   { method: 'GET', pattern: '/api/v1/cookies/:site', url: '/api/v1/cookies/example.com', access: 'admin' },
