@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
-import type { DownloadEvents } from '../core/events.js'
+import type { DownloadEventMap, DownloadEvents } from '../core/events.js'
 import type { DownloadsRepository } from '../db/downloads-repository.js'
 import type { DeliveryRow, NotificationEventRow, NotificationsRepository } from '../db/notifications-repository.js'
 import type { DownloadRow } from '../core/types.js'
@@ -62,7 +62,12 @@ export class NotificationDispatcher {
   /** attempts under way, by delivery id; a pass never waits for them */
   readonly #inFlight = new Map<string, Promise<void>>()
   readonly #deps
-  readonly #onStatus = () => this.wake()
+  // Only an end (completed, failed) or a wait with a reason (login_required comes with its message)
+  // can have put an event in the outbox (migrations' triggers); a submission or a start cannot, and
+  // a pass for each of those is two queries per request under load. The sweep catches anything else.
+  readonly #onStatus = (change: DownloadEventMap['status'][0]) => {
+    if (change.status === 'completed' || change.status === 'failed' || change.error_message) this.wake()
+  }
   #context: SenderContext | undefined
 
   constructor(deps: DispatcherDeps) {
