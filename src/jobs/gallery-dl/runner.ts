@@ -6,7 +6,7 @@ import { mkdir, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import type { Config } from '../../core/config.js'
 import { runDownloader, type DownloaderBudget, type DownloaderKind } from '../downloader-run.js'
-import { confineReportedFile } from '../post/fetched-post.js'
+import { confineReportedFile, linkedFileMessage } from '../post/fetched-post.js'
 import { RunFailureReason, YtDlpRunError } from '../ytdlp/runner.js'
 import { proxyEnv } from '../../egress/proxy-env.js'
 import { buildGalleryDlArgs } from './args.js'
@@ -67,7 +67,8 @@ export async function runGalleryDl(options: RunGalleryDlOptions): Promise<Galler
   const files: GalleryDlFile[] = []
   for (const reportedPath of reported) {
     const file = await confineReportedFile(root, reportedPath)
-    if (file === undefined) {
+    if (file === 'linked') throw new GalleryDlRunError(RunFailureReason.unsafe_output, linkedFileMessage('gallery-dl', reportedPath), run.stderr)
+    if (file === 'outside') {
       // Only the name: the folder it names is the server's (docs/api.md: no answer shows a server path).
       const name = path.basename(reportedPath)
       throw new GalleryDlRunError(RunFailureReason.unsafe_output, `gallery-dl reported "${name}" outside its work folder; check gallery_dl.extra_args`, run.stderr)

@@ -11,7 +11,7 @@ import { buildYtDlpPostArgs } from '../ytdlp/args.js'
 import { parseProgressEntry, parseProgressLine, parseResultLine, type YtDlpResultLine } from '../ytdlp/output.js'
 import { RunFailureReason, YtDlpRunError, ytdlpCommand } from '../ytdlp/runner.js'
 import { runDownloader, type DownloaderKind } from '../downloader-run.js'
-import { confineReportedFile, type AttemptBudget, type FetchedEntry, type FetchedFacts, type FetchedPost } from './fetched-post.js'
+import { confineReportedFile, linkedFileMessage, type AttemptBudget, type FetchedEntry, type FetchedFacts, type FetchedPost } from './fetched-post.js'
 
 export interface YtDlpPostOptions extends AttemptBudget {
   url: string
@@ -43,7 +43,8 @@ export async function runYtDlpPost(options: YtDlpPostOptions): Promise<FetchedPo
   const entries: FetchedEntry[] = []
   for (const result of results) {
     const file = await confineReportedFile(filesDir, result.filepath)
-    if (file === undefined) {
+    if (file === 'linked') throw new YtDlpRunError(RunFailureReason.unsafe_output, linkedFileMessage('yt-dlp', result.filepath))
+    if (file === 'outside') {
       throw new YtDlpRunError(
         RunFailureReason.unsafe_output,
         `yt-dlp wrote "${path.basename(result.filepath)}" outside the downloads folder — check ytdlp.extra_args for -o or -P`,

@@ -48,6 +48,17 @@ test('a symlink inside the work folder pointing outside is refused too', async (
   assert.equal(error.reason, RunFailureReason.unsafe_output)
 })
 
+test('a hard link inside the work folder to a file elsewhere (another job\'s) is refused, naming no folder', async (t) => {
+  const { dir, error } = await runFake(t, (root) => {
+    const out = path.join(root, 'work', 'out')
+    return `mkdir -p '${out}'; printf x > '${root}/theirs.jpg'; ln '${root}/theirs.jpg' '${out}/a.jpg'; echo '${out}/a.jpg'`
+  })
+  assert.ok(error instanceof GalleryDlRunError)
+  assert.equal(error.reason, RunFailureReason.unsafe_output)
+  assert.match(error.message, /"a\.jpg", which has another name too/)
+  assert.ok(!error.message.includes(dir), `no server path in: ${error.message}`)
+})
+
 test('a gallery-dl that floods its output fails as output_flood (downloader_failed), like yt-dlp', async (t) => {
   const { error } = await runFake(t, () => `yes 'a line of noise that never ends, over and over again, far past any cap' | head -c 80000000; exit 0`)
   assert.ok(error instanceof GalleryDlRunError)
