@@ -16,12 +16,13 @@ export function jobWorkDir(downloadsDir: string, jobId: string): string {
 }
 
 /**
- * yt-dlp output template: the title (cut to 80 bytes, so names stay under file-system limits), the
- * site's video id, and the first 8 characters of our job id, which makes the name unique per job
- * even when the same video is downloaded twice.
+ * yt-dlp output template: the title (cut to 80 bytes) and the site's video id (cut to 60: a site
+ * controls both, and a name must stay under 255 bytes with yt-dlp's .part suffixes), and the first
+ * 8 characters of our job id, which makes the name unique per job even when the same video is
+ * downloaded twice. yt-dlp's "B" cut drops a character it would split.
  */
 export function outputTemplate(jobId: string): string {
-  return `%(title).80B [%(id)s] ${jobId.slice(0, 8)}.%(ext)s`
+  return `%(title).80B [%(id).60B] ${jobId.slice(0, 8)}.%(ext)s`
 }
 
 /** Removes a job's unfinished files; harmless when there are none. */

@@ -72,7 +72,7 @@ test('the command line: no shell, confined output, owner options before --, the 
   assert.equal(after('--output'), outputTemplate(jobId))
   assert.ok(args.includes('home:/srv/dl') && args.includes(`temp:/srv/dl/.incomplete/${jobId}`))
   assert.ok(args.indexOf('--socket-timeout') < args.indexOf('--'))
-  assert.match(outputTemplate(jobId), /^%\(title\)\.80B \[%\(id\)s\] 8c6f1d2e\.%\(ext\)s$/)
+  assert.match(outputTemplate(jobId), /^%\(title\)\.80B \[%\(id\)\.60B\] 8c6f1d2e\.%\(ext\)s$/)
 
   const plain = buildYtDlpArgs({ url, jobId, ytdlp: parseConfig({}).ytdlp, downloadsDir: '/srv/dl', userAgent: null, canMerge: false })
   for (const flag of ['--cookies', '--user-agent', '--limit-rate', '--merge-output-format']) assert.ok(!plain.includes(flag), flag)

@@ -57,8 +57,11 @@ export function safePart(text: string): string {
 }
 
 /**
- * Fills one template segment. When it is too long, the longest field values are shortened first
- * (ending in "…"), so "{title} [{video_id}]" keeps its id however long the title.
+ * Fills one template segment. When it is too long, the room left by the literal text is shared
+ * between its fields: each gets an equal share, a field shorter than its share keeps all of it and
+ * leaves the rest to the others, and a field cut ends in "…". So "{title} [{video_id}]" keeps a
+ * usual id whole and a readable start of any title, and a 300-byte title with a 100-byte id keeps
+ * the start of both — never one field eaten up to make room for another.
  */
 function renderPart(segment: string, values: PathFields): string {
   const pieces = segment.split(/(\{[a-z_]+\})/).filter((piece) => piece !== '')
@@ -67,29 +70,41 @@ function renderPart(segment: string, values: PathFields): string {
     const field = fieldOf(piece)
     return field && field in values ? values[field] : piece
   })
-  for (let guard = 0; guard < pieces.length * 4; guard++) {
-    const excess = byteLength(safePartUncut(texts.join(''))) - PART_MAX_BYTES
-    if (excess <= 0) break
-    const longest = longestFieldIndex(pieces, texts, fieldOf)
-    if (longest === undefined) break
-    const text = texts[longest]!
-    const keep = Math.max(byteLength(text) - excess - byteLength(ELLIPSIS), 0)
-    texts[longest] = keep === 0 ? '' : `${cutToBytes(text, keep).trimEnd()}${ELLIPSIS}`
+  if (byteLength(safePartUncut(texts.join(''))) <= PART_MAX_BYTES) return safePart(texts.join(''))
+  const fields = pieces.flatMap((piece, index) => (fieldOf(piece) === undefined ? [] : [index]))
+  const literalBytes = byteLength(texts.filter((_, index) => !fields.includes(index)).join(''))
+  const shares = fairShares(fields.map((index) => byteLength(texts[index]!)), PART_MAX_BYTES - literalBytes)
+  for (const [n, index] of fields.entries()) {
+    const text = texts[index]!
+    if (byteLength(text) <= shares[n]!) continue
+    const keep = shares[n]! - byteLength(ELLIPSIS)
+    texts[index] = keep <= 0 ? '' : `${cutToBytes(text, keep).trimEnd()}${ELLIPSIS}`
   }
+  // Trimming and edge dots can only make it shorter; safePart's own cut is the last guard.
   return safePart(texts.join(''))
+}
+
+/** Splits `room` bytes between values of these sizes: equal shares, what a small one leaves goes to the rest. */
+function fairShares(sizes: readonly number[], room: number): number[] {
+  const shares = sizes.map(() => 0)
+  let left = Math.max(room, 0)
+  const open = sizes.map((_, index) => index).sort((a, b) => sizes[a]! - sizes[b]!)
+  while (open.length > 0) {
+    const share = Math.floor(left / open.length)
+    const smallest = open[0]!
+    if (sizes[smallest]! > share) {
+      for (const index of open) shares[index] = share
+      break
+    }
+    shares[smallest] = sizes[smallest]!
+    left -= sizes[smallest]!
+    open.shift()
+  }
+  return shares
 }
 
 function safePartUncut(text: string): string {
   return safeValue(text).replace(EDGE_DOTS, (dots) => (dots.length > 1 ? ELLIPSIS : '')).trim()
-}
-
-function longestFieldIndex(pieces: string[], texts: string[], fieldOf: (piece: string) => PathField | undefined): number | undefined {
-  let best: number | undefined
-  for (let i = 0; i < pieces.length; i++) {
-    if (fieldOf(pieces[i]!) === undefined || texts[i] === '') continue
-    if (best === undefined || byteLength(texts[i]!) > byteLength(texts[best]!)) best = i
-  }
-  return best
 }
 
 /** The longest prefix of whole characters (grapheme clusters: emoji stay whole) within maxBytes. */

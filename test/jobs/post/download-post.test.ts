@@ -87,5 +87,24 @@ for (const build of downloaderBuilds()) {
       assert.equal(secondRow.duplicate_of, null, "the generic extractor's ids are only names")
       assert.equal(filesOf(fx, first).length, 1, 'downloads.max_items_per_post caps the album')
     })
+
+    test('a 300-byte title and a long id make a name with the start of both, within 255 bytes, and the download completes', async (t) => {
+      const fx = await engine(t, { max_items_per_post: 1 })
+      fx.startWorker()
+      const title = 'Ünïcödé タイトル 😀 '.repeat(12)
+      const pageId = `album-${'9'.repeat(150)}`
+      const id = fx.submit(server.url(`/${pageId}.html?title=${encodeURIComponent(title)}`))
+      const row = await waitForStatus(fx, id, 'completed', 120_000)
+      assert.equal(row.title, title.trim(), 'the row keeps the whole title')
+      assert.equal(row.video_id, pageId)
+      const name = path.basename(row.file_path!)
+      assert.ok(Buffer.byteLength(name) <= 255, `${Buffer.byteLength(name)} bytes`)
+      const match = /^(.+)… \[(.+)…\]\.mp4$/u.exec(name)
+      assert.ok(match, name)
+      assert.ok(title.startsWith(match[1]!) && Buffer.byteLength(match[1]!) >= 40, `the title's start: ${match[1]}`)
+      assert.ok(pageId.startsWith(match[2]!) && Buffer.byteLength(match[2]!) >= 40, `the id's start: ${match[2]}`)
+      assert.deepEqual(await finishedFiles(fx), [row.file_path])
+      assert.deepEqual(await partialFiles(fx), [])
+    })
   })
 }

@@ -51,6 +51,25 @@ test('a long title is shortened, on whole characters, and the id is kept', () =>
   assert.equal(byteLength(long), PART_MAX_BYTES)
 })
 
+test('a 300-byte title with a long id keeps a readable start of both, on whole characters, within 255 bytes', () => {
+  const title = '日本語のタイトル、とても長い'.repeat(8) // 3 bytes a character
+  const id = `id-${'7'.repeat(120)}`
+  assert.ok(byteLength(title) >= 300)
+  const [, , name] = renderPathTemplate(DEFAULT_TEMPLATE, fields({ title, video_id: id }))
+  assert.ok(byteLength(name!) <= PART_MAX_BYTES, `${byteLength(name!)} bytes`)
+  const match = /^(.+)… \[(.+)…\]$/u.exec(name!)
+  assert.ok(match, name)
+  assert.ok(title.startsWith(match[1]!) && byteLength(match[1]!) >= 45, `the title's start is kept: ${match[1]}`)
+  assert.ok(id.startsWith(match[2]!) && byteLength(match[2]!) >= 45, `the id's start is kept: ${match[2]}`)
+  assert.equal(Buffer.from(name!, 'utf8').toString('utf8'), name, 'never cut inside a character')
+  // With the longest suffix placing can add and an extension, the file name still fits 255 bytes.
+  assert.ok(byteLength(`${name} (999).original.webm`) <= 255)
+  // A usual id stays whole, the title gets the rest.
+  const [, , usual] = renderPathTemplate(DEFAULT_TEMPLATE, fields({ title }))
+  assert.ok(usual!.endsWith('… [7300000000000000001]'), usual)
+  assert.ok(byteLength(usual!) > PART_MAX_BYTES - 3, 'the room left by the id goes to the title')
+})
+
 test('the config refuses a template field that does not exist, naming the key', () => {
   assert.throws(() => parseConfig({ storage: { path_template: '{site}/{nope}' } }), (err: unknown) => {
     assert.ok(err instanceof ConfigError)
