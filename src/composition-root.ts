@@ -62,7 +62,7 @@ export interface ServiceOptions {
   /** DNS for allowed_domains "*" (tests inject one) */
   resolve?: (host: string) => Promise<string[]>
   /** worker seams for tests (clock, disk probe, ...) */
-  worker?: Partial<Omit<WorkerDeps, 'jobs' | 'config' | 'events' | 'log' | 'downloadsDir'>>
+  worker?: Partial<Omit<WorkerDeps, 'jobs' | 'config' | 'events' | 'log' | 'downloadsDir' | 'egress'>>
   /** replaces the health probes (tests) */
   probes?: (worker: DownloadWorker) => HealthProbes
   /** PEM of the local CA offered at /ca.crt, when the server made one */
@@ -138,8 +138,9 @@ export function createServices(options: ServiceOptions) {
     downloadsDir,
     checkDownloader: () => tools.ytdlpAvailability(),
     attemptSetup: createAttemptSetup({ config, tools, cookies }),
-    egress,
     ...options.worker,
+    // After the test seams: nothing passed in can take the downloaders around the proxy.
+    egress,
     serverId,
   })
   const files = createDownloadFilesRepository(db)

@@ -44,8 +44,8 @@ export interface AttemptDeps {
   downloadPost: DownloadPost
   /** per attempt: the downloader files to run and the site's cookies (default: the config as it is) */
   attemptSetup?: AttemptSetup
-  /** the downloaders' egress proxy (src/egress): each attempt gets its own token; absent: direct (tests) */
-  egress?: Pick<EgressProxy, 'openAttempt'> | undefined
+  /** the downloaders' egress proxy (src/egress): each attempt gets its own token; required, no direct way */
+  egress: Pick<EgressProxy, 'openAttempt'>
   /** where a finished post is recorded until its completion is in the database (finished-journal.ts) */
   finished: FinishedJournal
 }
@@ -72,7 +72,7 @@ export async function runAttempt(job: RunningJob, userAgent: string | null, deps
       downloadsDir,
       signal: job.controller.signal,
       userAgent,
-      proxy: lease?.url ?? null,
+      proxy: lease.url,
       killGraceMs: deps.killGraceMs,
       attemptMarker: newAttemptMarker(deps.serverId, row.id),
       log,
@@ -116,8 +116,7 @@ async function keepFinished(finished: FinishedJournal, id: string, done: Complet
 }
 
 /** The attempt's way out; without a running proxy no downloader starts (EgressUnavailableError). */
-async function openEgress(deps: AttemptDeps, id: string): Promise<EgressLease | undefined> {
-  if (deps.egress === undefined) return undefined
+async function openEgress(deps: AttemptDeps, id: string): Promise<EgressLease> {
   try {
     return await deps.egress.openAttempt(id)
   } catch (err) {

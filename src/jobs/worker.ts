@@ -54,8 +54,11 @@ export interface WorkerDeps {
   downloadPost?: DownloadPost
   /** per attempt: which downloader files run and the site's cookies (tools and logins) */
   attemptSetup?: AttemptSetup
-  /** the downloaders' egress proxy (src/egress); absent only in tests that run downloaders directly */
-  egress?: AttemptDeps['egress']
+  /**
+   * the downloaders' egress proxy (src/egress). Required, in tests too: a worker that could be built
+   * without it would be one refactoring away from downloaders reaching the server's own network.
+   */
+  egress: AttemptDeps['egress']
   /** finished posts not yet in the database (finished-journal.ts); default: in storage.data_dir */
   finished?: FinishedJournal
 }
@@ -84,6 +87,8 @@ export class DownloadWorker implements AttemptControl {
   readonly #onQueued = () => this.#wake()
 
   constructor(deps: WorkerDeps) {
+    // The type says so; this holds for callers the compiler does not see (JavaScript, casts).
+    if (typeof deps.egress?.openAttempt !== 'function') throw new TypeError('the download worker needs the egress proxy: no downloader runs around it')
     this.#deps = {
       now: () => new Date(),
       random: Math.random,

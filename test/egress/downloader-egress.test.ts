@@ -2,8 +2,9 @@
 // Real yt-dlp and gallery-dl (the system's builds and the current ones) through the egress proxy,
 // against loopback fixture sites: a page on an allowed host (127.0.0.1) that sends the downloader
 // on to an internal service (127.0.0.2) by a 302, og:video, a meta refresh or <video src> fails as
-// blocked_address, and the internal service sees no request at all. Without the proxy the same
-// pages hand the internal bytes over (the finding of issue 8); with it, an allowed host still
+// blocked_address, and the internal service sees no request at all. With the internal address
+// listed in allowed_domains the same pages hand its bytes over (so the fixture really reaches it,
+// as it did for every link before the proxy, the finding of issue 8); an allowed host still
 // downloads normally.
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -119,10 +120,13 @@ for (const build of downloaderBuilds()) {
   })
 }
 
-describe('without the proxy (what the server did before)', () => {
+// The control: no worker runs without the proxy any more, so the fixture is shown to work with the
+// internal address listed in allowed_domains (what an owner does for a NAS): the same 302 gets through.
+describe('with the internal address listed in allowed_domains (the control)', () => {
   test('the same 302 hands over the internal file: the fixture really reaches 127.0.0.2', async (t) => {
     const [build] = downloaderBuilds()
-    const fx = await createEngineFixture(t, { ytdlp: { path: build!.ytdlp }, gallery_dl: { path: build!.galleryDl } })
+    const downloads = { allowed_domains: ['127.0.0.1', '127.0.0.2'] }
+    const fx = await createEngineFixture(t, { ytdlp: { path: build!.ytdlp }, gallery_dl: { path: build!.galleryDl }, downloads })
     fx.startWorker()
     const hitsBefore = internal.hits.length
     const id = fx.submit(`${pages.origin}/redirect`)

@@ -17,6 +17,7 @@ import { closeDatabase, openDatabase, type Db } from '../../src/db/open.js'
 import { DownloadEvents } from '../../src/core/events.js'
 import { findProcessesMentioning } from '../../src/process/process-tree.js'
 import { DownloadWorker, type WorkerDeps } from '../../src/jobs/worker.js'
+import { createEgressProxy, type EgressProxy } from '../../src/egress/egress-proxy.js'
 import { createDownloadActions, type DownloadActions } from '../../src/jobs/download-actions.js'
 import type { DownloadRow, DownloadStatus } from '../../src/core/types.js'
 import { waitFor } from '../helpers/wait-for.js'
@@ -34,6 +35,8 @@ export interface EngineFixture {
   log: pino.Logger
   downloads: ReturnType<typeof createDownloadsRepository>
   jobs: ReturnType<typeof createJobsRepository>
+  /** the downloaders' egress proxy, as the server runs it (started at the first attempt) */
+  egress: EgressProxy
   /** inserts a pending row the way a submission does and wakes the worker */
   submit(url: string): string
   row(id: string): DownloadRow
@@ -61,9 +64,11 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
   // Synchronous, on the test's own writable connection: a fixture row, not the code under test.
   const submissions = createSubmissionWrites(db)
   const cleanups: (() => unknown)[] = []
+  const egress = createEgressProxy({ allowedDomains: config.downloads.allowed_domains })
 
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup()
+    await egress.stop()
     const leftovers = await findProcessesMentioning(dir)
     for (const leftover of leftovers) process.kill(leftover.pid, 'SIGKILL')
     closeDatabase(db)
@@ -80,6 +85,7 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
     log: pino({ level: 'silent' }),
     downloads,
     jobs: createJobsRepository(db),
+    egress,
     submit(url) {
       const id = randomUUID()
       submissions.submit(
@@ -95,7 +101,7 @@ export async function createEngineFixture(t: TestContext, overrides: ConfigOverr
       return row
     },
     startWorker(extra = {}) {
-      const worker = new DownloadWorker({ jobs: fixture.jobs, config, events, log: fixture.log, downloadsDir, ...extra })
+      const worker = new DownloadWorker({ jobs: fixture.jobs, config, events, log: fixture.log, downloadsDir, egress, ...extra })
       cleanups.push(() => worker.stop())
       worker.start()
       return worker

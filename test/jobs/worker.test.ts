@@ -97,7 +97,7 @@ for (const build of downloaderBuilds()) {
       const fx = await engine(t)
       const elsewhere = path.join(fx.dir, 'elsewhere')
       const unsafe = { ...fx.config, ytdlp: { ...fx.config.ytdlp, extra_args: ['--paths', `home:${elsewhere}`] } }
-      const worker = new DownloadWorker({ jobs: fx.jobs, config: unsafe, events: fx.events, log: fx.log, downloadsDir: fx.downloadsDir })
+      const worker = new DownloadWorker({ jobs: fx.jobs, config: unsafe, events: fx.events, log: fx.log, downloadsDir: fx.downloadsDir, egress: fx.egress })
       fx.defer(() => worker.stop())
       worker.start()
       const id = fx.submit(server.url('/video.mp4'))

@@ -98,7 +98,7 @@ test('markers count only at the start of a line: a title containing one is not p
 test('the post command: every entry of a post, a list left flat, the URL last; a second try takes the first of a list', () => {
   const config = parseConfig({ ytdlp: { extra_args: ['--socket-timeout', '10'] } })
   const url = 'https://www.instagram.com/p/C3xYz9aLmNo/?x=--exec'
-  const base = { url, ytdlp: config.ytdlp, filesDir: '/w/files', tempDir: '/w/tmp', maxItems: 7, userAgent: null, canMerge: true, writeThumbnail: true, proxy: null }
+  const base = { url, ytdlp: config.ytdlp, filesDir: '/w/files', tempDir: '/w/tmp', maxItems: 7, userAgent: null, canMerge: true, writeThumbnail: true, proxy: 'http://vds:token@127.0.0.1:40001' }
   const post = buildYtDlpPostArgs({ ...base, firstOfList: false })
   assert.deepEqual(post.slice(-2), ['--', url])
   assert.equal(post.indexOf('--'), post.length - 2)
@@ -111,7 +111,7 @@ test('the post command: every entry of a post, a list left flat, the URL last; a
   const list = buildYtDlpPostArgs({ ...base, firstOfList: true, writeThumbnail: false })
   assert.ok(!list.includes('--flat-playlist') && !list.includes('--write-thumbnail'))
   assert.equal(after(list, '--playlist-items'), '1')
-  assert.ok(!post.includes('--proxy'), 'no proxy when the attempt has none')
+  assert.deepEqual(post.slice(-4, -2), ['--proxy', base.proxy], 'every post command goes through the egress proxy')
 })
 
 test("the egress proxy comes after the owner's extra_args, so an owner's --proxy cannot take yt-dlp around it", () => {

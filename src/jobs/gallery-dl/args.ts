@@ -17,8 +17,8 @@ export interface GalleryDlArgsOptions {
   userAgent: string | null
   /** download rate limit such as "2M"; null for none */
   rateLimit: string | null
-  /** the attempt's egress proxy (src/egress: http://vds:<token>@127.0.0.1:<port>); null connects directly */
-  proxy: string | null
+  /** the attempt's egress proxy (src/egress: http://vds:<token>@127.0.0.1:<port>); there is no direct way */
+  proxy: string
 }
 
 export function buildGalleryDlArgs(options: GalleryDlArgsOptions): string[] {
@@ -43,7 +43,7 @@ export function buildGalleryDlArgs(options: GalleryDlArgsOptions): string[] {
   if (options.rateLimit !== null) args.push('--limit-rate', options.rateLimit)
   args.push(...options.galleryDl.extra_args)
   // After extra_args: the last --proxy wins, and the owner's must not bypass the egress check.
-  if (options.proxy !== null) args.push('--proxy', options.proxy)
+  args.push('--proxy', options.proxy)
   args.push('--', options.url)
   return args
 }

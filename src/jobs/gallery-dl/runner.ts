@@ -27,8 +27,8 @@ export interface RunGalleryDlOptions extends DownloaderBudget {
   outputDir: string
   /** the attempt's marker comes with runTool (download-post.ts wraps it), so none is passed here */
   userAgent?: string | null
-  /** the server's downloader proxy, when it runs one */
-  proxy?: string | null
+  /** the attempt's egress proxy URL (src/egress); required: no downloader runs around it */
+  proxy: string
 }
 
 const GALLERY_DL: DownloaderKind = { name: 'gallery-dl', pathKey: 'gallery_dl.path', errorClass: GalleryDlRunError }
@@ -50,13 +50,13 @@ export async function runGalleryDl(options: RunGalleryDlOptions): Promise<Galler
     cookiesFile: config.ytdlp.cookies_file,
     userAgent: options.userAgent ?? null,
     rateLimit: config.ytdlp.rate_limit,
-    proxy: options.proxy ?? null,
+    proxy: options.proxy,
   })
   const reported: string[] = []
   const run = await runDownloader(GALLERY_DL, options, {
     command: galleryDlCommand(config),
     args,
-    env: proxyEnv(options.proxy ?? null),
+    env: proxyEnv(options.proxy),
     onLine: (line) => {
       const file = parseFileLine(line)
       if (file !== undefined && !reported.includes(file)) reported.push(file)

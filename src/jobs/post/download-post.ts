@@ -23,8 +23,8 @@ export interface DownloadPostOptions {
   signal: AbortSignal
   /** this attempt's User-Agent; null keeps the downloader's */
   userAgent: string | null
-  /** the attempt's egress proxy URL (src/egress): every downloader run goes through it; null connects directly */
-  proxy?: string | null
+  /** the attempt's egress proxy URL (src/egress): every downloader run goes through it; there is no direct way */
+  proxy: string
   /** SIGTERM → SIGKILL grace period */
   killGraceMs: number
   /** the attempt's VDS_ATTEMPT value (process/attempt-marker.ts): every program it runs carries it */
@@ -70,7 +70,7 @@ export const downloadPost: DownloadPost = async (options) => {
       deadlineMs,
       signal: options.signal,
       userAgent: options.userAgent,
-      proxy: options.proxy ?? null,
+      proxy: options.proxy,
       canMerge: tools.ffmpeg !== null,
       killGraceMs: options.killGraceMs,
       runTool,

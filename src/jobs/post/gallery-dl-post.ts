@@ -14,8 +14,8 @@ export interface GalleryDlPostOptions extends AttemptBudget {
   /** absolute folder of this downloader inside the job's work folder */
   workDir: string
   userAgent: string | null
-  /** the attempt's egress proxy URL (src/egress); null connects directly */
-  proxy: string | null
+  /** the attempt's egress proxy URL (src/egress); required: no downloader runs around it */
+  proxy: string
   onSpawn?: ((pid: number) => void) | undefined
 }
 

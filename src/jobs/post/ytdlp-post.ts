@@ -19,8 +19,8 @@ export interface YtDlpPostOptions extends AttemptBudget {
   /** absolute folder of this downloader inside the job's work folder */
   workDir: string
   userAgent: string | null
-  /** the attempt's egress proxy URL (src/egress); null connects directly */
-  proxy: string | null
+  /** the attempt's egress proxy URL (src/egress); required: no downloader runs around it */
+  proxy: string
   /** ffmpeg is installed (merging formats, converting thumbnails) */
   canMerge: boolean
   onSpawn?: ((pid: number) => void) | undefined

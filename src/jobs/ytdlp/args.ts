@@ -15,7 +15,7 @@ export interface YtDlpArgsOptions {
   userAgent: string | null
   /** ffmpeg is installed, so separate video and audio can be merged into one MP4 */
   canMerge: boolean
-  /** the attempt's egress proxy URL (src/egress); null connects directly */
+  /** an egress proxy URL; null connects directly: the worker never uses this command (bench, tests) */
   proxy?: string | null
 }
 
@@ -38,8 +38,8 @@ export interface YtDlpPostArgsOptions {
   writeThumbnail: boolean
   userAgent: string | null
   canMerge: boolean
-  /** the attempt's egress proxy URL (src/egress); null connects directly */
-  proxy: string | null
+  /** the attempt's egress proxy URL (src/egress); there is no direct way */
+  proxy: string
 }
 
 const DEFAULT_FORMAT = parseConfig({}).ytdlp.format
@@ -79,7 +79,7 @@ export function buildYtDlpPostArgs(options: YtDlpPostArgsOptions): string[] {
     '--output', POST_OUTPUT_TEMPLATE,
   ]
   if (options.writeThumbnail) args.push('--write-thumbnail', '--convert-thumbnails', 'jpg')
-  return [...args, ...ownerArgs(options.ytdlp, options.userAgent, options.proxy ?? null), '--', options.url]
+  return [...args, ...ownerArgs(options.ytdlp, options.userAgent, options.proxy), '--', options.url]
 }
 
 function commonArgs(ytdlp: Config['ytdlp'], canMerge: boolean): string[] {

@@ -12,18 +12,18 @@ const base = {
   cookiesFile: null,
   userAgent: null,
   rateLimit: null,
-  proxy: null,
+  proxy: 'http://vds:token@127.0.0.1:40001',
 }
 
 test('no config but ours, files only in the work folder, the URL alone after "--"', () => {
   const args = buildGalleryDlArgs(base)
   assert.equal(args[0], '--config-ignore')
   assert.deepEqual(args.slice(-2), ['--', base.url])
-  assert.deepEqual(args.slice(-4, -2), ['--sleep', '1'], "the owner's extra args come before --")
+  assert.deepEqual(args.slice(-6, -4), ['--sleep', '1'], "the owner's extra args come before --")
   assert.equal(args[args.indexOf('--directory') + 1], base.outputDir)
   assert.equal(args[args.indexOf('--range') + 1], '1-7')
   assert.ok(args.includes('cache.file=null'))
-  assert.ok(!args.includes('--proxy'))
+  assert.deepEqual(args.slice(-4, -2), ['--proxy', base.proxy], 'always the egress proxy, last before --')
 })
 
 test('the downloader proxy, cookies, user agent and rate limit are passed when set', () => {

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { parseConfig } from '../../../src/core/config.js'
+import { createEgressProxy } from '../../../src/egress/egress-proxy.js'
 import { postFacts } from '../../../src/jobs/gallery-dl/output.js'
 import { classifyGalleryDlError } from '../../../src/jobs/gallery-dl/classify-error.js'
 import { GalleryDlRunError, runGalleryDl } from '../../../src/jobs/gallery-dl/runner.js'
@@ -15,10 +16,12 @@ import { startMediaServer, type MediaServer } from '../../fixtures/media-server.
 import { downloaderBuilds, downloaderVersion } from '../../helpers/downloaders.js'
 
 let server: MediaServer
+// Through the server's own egress proxy, as every attempt runs (the media server is on 127.0.0.1).
+const egress = createEgressProxy({ allowedDomains: ['127.0.0.1'] })
 before(async () => {
   server = await startMediaServer()
 })
-after(() => server.close())
+after(() => Promise.all([server.close(), egress.stop()]))
 
 for (const build of downloaderBuilds()) {
   describe(`gallery-dl ${build.name} (${downloaderVersion(build.galleryDl)})`, () => {
@@ -31,7 +34,9 @@ for (const build of downloaderBuilds()) {
         await rm(dir, { recursive: true, force: true })
         assert.deepEqual(leftovers, [], 'no gallery-dl left running')
       }
-      const files = runGalleryDl({ url, config, outputDir, deadlineMs: extra.deadlineMs ?? Date.now() + 60_000, killGraceMs: 1_000, runTool })
+      const lease = await egress.openAttempt(path.basename(dir))
+      const files = runGalleryDl({ url, config, outputDir, deadlineMs: extra.deadlineMs ?? Date.now() + 60_000, killGraceMs: 1_000, runTool, proxy: lease.url })
+      files.finally(() => lease.close()).catch(() => {})
       return { files, outputDir, cleanup }
     }
 

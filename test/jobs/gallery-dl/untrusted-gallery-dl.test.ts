@@ -23,7 +23,7 @@ async function runFake(t: TestContext, body: (dir: string) => string) {
   const dir = tempDir(t)
   const script = await fakeGalleryDl(dir, body(dir))
   const config = parseConfig({ gallery_dl: { path: script } })
-  const outcome = runGalleryDl({ url: 'https://example.com/p/1', config, outputDir: path.join(dir, 'work', 'out'), deadlineMs: Date.now() + 60_000, killGraceMs: 1_000, runTool })
+  const outcome = runGalleryDl({ url: 'https://example.com/p/1', config, outputDir: path.join(dir, 'work', 'out'), deadlineMs: Date.now() + 60_000, killGraceMs: 1_000, runTool, proxy: 'http://vds:unused@127.0.0.1:9' })
   return { dir, error: await outcome.then(() => assert.fail('the run must fail'), (err: unknown) => err) }
 }
 
