@@ -32,7 +32,7 @@ import { DownloadWorker, type WorkerDeps } from './jobs/worker.js'
 import { createDownloadActions } from './jobs/download-actions.js'
 import { recoverInterruptedJobs } from './jobs/recovery.js'
 import { loadOrCreateServerId } from './process/attempt-marker.js'
-import { checkDisk } from './jobs/preflight.js'
+import { checkDisk, statfsFreeBytes } from './jobs/preflight.js'
 import type { AppDeps } from './http/app-deps.js'
 import { VERSION } from './core/version.js'
 import { createNotificationsRepository } from './db/notifications-repository.js'
@@ -153,6 +153,7 @@ export function createServices(options: ServiceOptions) {
     tools: () => tools.statuses(),
     logins: () => logins.health(),
     egress: () => egress.status(),
+    databaseDisk: () => statfsFreeBytes(paths.dataDir).catch(() => null),
   }
   const keys = createKeyVerifier(config.security, apiKeys)
   const sessions = createSessionTokens({

@@ -103,9 +103,10 @@ export function createJobWrites(db: Db) {
       WHERE id = @id AND status = 'downloading'
       RETURNING *`),
     // The disk guard stopped the attempt: the job waits for space, no retry counted.
-    waitForDisk: db.prepare<{ id: string; now: string }, DownloadRow>(`
+    // Without an error (the disk guard stopped it) the last error stays as it was.
+    waitForDisk: db.prepare<{ id: string; now: string; code: string | null; message: string | null }, DownloadRow>(`
       UPDATE downloads SET status = 'pending', updated_at = @now, worker_pid = NULL, next_attempt_at = NULL,
-        waiting_reason = 'disk_low', ${CLEAR_PROGRESS}
+        waiting_reason = 'disk_low', error_code = COALESCE(@code, error_code), error_message = COALESCE(@message, error_message), ${CLEAR_PROGRESS}
       WHERE id = @id AND status = 'downloading'
       RETURNING *`),
     // A login wall: the job waits for cookies (no retry counted); the trigger of migration 3 queues
@@ -234,8 +235,8 @@ export function createJobWrites(db: Db) {
     },
 
     /** downloading → pending, waiting for free disk (waiting_reason disk_low, no retry counted). */
-    waitForDisk(id: string, now: string): DownloadRow | undefined {
-      return statements.waitForDisk.get({ id, now })
+    waitForDisk(id: string, now: string, error: JobError | null = null): DownloadRow | undefined {
+      return statements.waitForDisk.get({ id, now, code: error?.code ?? null, message: error?.message ?? null })
     },
 
     /** downloading → pending, waiting for cookies (waiting_reason login_required, no retry counted). */

@@ -89,9 +89,9 @@ export function createJobsRepository(db: Db, writer: Writer = createInlineWriter
       return writer.call('jobs', 'requeueAfterCrash', id, now)
     },
 
-    /** downloading → pending, waiting for free disk (waiting_reason disk_low, no retry counted). */
-    waitForDisk(id: string, now: string): Promise<DownloadRow | undefined> {
-      return deferred.run(() => writer.call('jobs', 'waitForDisk', id, now))
+    /** downloading → pending, waiting for free disk (waiting_reason disk_low, no retry counted); `error` says why, when it ran out. */
+    waitForDisk(id: string, now: string, error: JobError | null = null): Promise<DownloadRow | undefined> {
+      return deferred.run(() => writer.call('jobs', 'waitForDisk', id, now, error))
     },
 
     /** downloading → pending, waiting for cookies (waiting_reason login_required, no retry counted). */

@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js'
 import type { JobsRepository } from '../db/jobs-repository.js'
 import type { DownloadEvents } from '../core/events.js'
 import type { CompletedDownload, DownloadProgress, DownloadRow } from '../core/types.js'
-import { classifyPostFailure, EgressUnavailableError, isYtDlpMissing } from './post/classify-failure.js'
+import { classifyPostFailure, EgressUnavailableError, isDiskFull, isYtDlpMissing } from './post/classify-failure.js'
 import type { DownloadPost } from './post/download-post.js'
 import { recordCompletion } from './record-completion.js'
 import { newAttemptMarker } from '../process/attempt-marker.js'
@@ -27,7 +27,7 @@ export interface RunningJob {
 }
 
 /** How an attempt ended, as far as the worker cares. */
-export type AttemptOutcome = 'completed' | 'retry_scheduled' | 'failed' | 'cancelled' | 'requeued' | 'downloader_missing' | 'login_required'
+export type AttemptOutcome = 'completed' | 'retry_scheduled' | 'failed' | 'cancelled' | 'requeued' | 'downloader_missing' | 'login_required' | 'disk_full'
 
 export interface AttemptDeps {
   jobs: JobsRepository
@@ -51,6 +51,7 @@ export interface AttemptDeps {
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 1_000
+const DISK_FULL_ERROR = { code: 'disk_full', message: 'The disk ran full during the download. It starts again by itself once space is freed.' }
 const PROGRESS_EVENT_INTERVAL_MS = 250
 
 /** Runs the attempt and records its outcome. Rejects only when the database cannot be written. */
@@ -148,6 +149,15 @@ async function recordFailure(job: RunningJob, err: unknown, deps: AttemptDeps, l
     return missingDownloader ? 'downloader_missing' : 'requeued'
   }
 
+  if (isDiskFull(err)) {
+    // Out of space faster than the disk guard looks: not the link's fault. It waits like a job the
+    // guard stopped (its partial files are gone already), no retry counted; the worker pauses the
+    // queue until space is freed (queue-gate.ts), so it does not fill the disk again at once.
+    const waiting = await jobs.waitForDisk(id, iso(), DISK_FULL_ERROR)
+    if (waiting) events.emit('status', { id, status: waiting.status, error_message: waiting.error_message })
+    log.warn({ error_code: 'disk_full', stderr: err instanceof YtDlpRunError ? err.stderr.slice(-500) : undefined }, 'download ran out of disk space; waits until space is freed')
+    return 'disk_full'
+  }
   const verdict = classifyPostFailure(err, deps.config, refusals)
   const error = { code: verdict.code, message: verdict.message }
   const details = { error_code: verdict.code, kind: verdict.kind, stderr: err instanceof YtDlpRunError ? err.stderr.slice(-2000) : undefined, refused: refusals.length ? refusals : undefined }

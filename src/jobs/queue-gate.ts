@@ -11,7 +11,7 @@ import { checkDisk, type DownloaderStatus, type FreeDiskBytes } from './prefligh
 import { ytdlpCommand } from './ytdlp/runner.js'
 
 /** Why the queue waits instead of starting downloads. Jobs stay pending meanwhile. */
-export const PauseReason = { low_disk: 'low_disk', ytdlp_missing: 'ytdlp_missing' } as const
+export const PauseReason = { low_disk: 'low_disk', disk_full: 'disk_full', ytdlp_missing: 'ytdlp_missing' } as const
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason]
 
 export interface QueueGateDeps {
@@ -28,6 +28,10 @@ export interface QueueGateDeps {
   now: () => Date
 }
 
+const DISK_FULL_MARGIN_BYTES = 1024 * 1024
+/** However little was freed, a download that ran out of space is tried again after this long. */
+const DISK_FULL_RECHECK_MS = 15 * 60 * 1000
+
 export function createQueueGate(deps: QueueGateDeps) {
   const { config, log } = deps
   let paused: PauseReason | null = null
@@ -35,6 +39,22 @@ export function createQueueGate(deps: QueueGateDeps) {
   let downloaderCheck: Promise<DownloaderStatus> | undefined
   /** whether pending jobs were last marked downloader_missing; unknown at start (a past run may have) */
   let showingMissing: boolean | undefined
+  /** a download ran out of space: free bytes right after its partial files went, and when */
+  let diskFull: { freeBytes: number; atMs: number } | null = null
+
+  /**
+   * After a download ran out of space, the disk is "freed" once it has more than 1 MiB more free
+   * than right after that download's partial files were removed (someone deleted something), or
+   * after DISK_FULL_RECHECK_MS in any case. Free space above storage.min_free_disk_mb alone is no
+   * sign: that much was free when the download started, and it filled the disk.
+   */
+  async function spaceFreed(): Promise<boolean> {
+    if (diskFull === null) return true
+    const free = await deps.freeDiskBytes(deps.downloadsDir).catch(() => null)
+    if ((free === null || free <= diskFull.freeBytes + DISK_FULL_MARGIN_BYTES) && Date.now() - diskFull.atMs < DISK_FULL_RECHECK_MS) return false
+    diskFull = null
+    return true
+  }
 
   /**
    * A found yt-dlp stays trusted until a spawn fails (no process per health request); a missing one
@@ -57,7 +77,9 @@ export function createQueueGate(deps: QueueGateDeps) {
 
   function setPaused(reason: PauseReason | null): void {
     if (reason === paused) return
-    if (reason === PauseReason.low_disk) {
+    if (reason === PauseReason.disk_full) {
+      log.warn({ downloads_dir: deps.downloadsDir }, 'downloads paused: a download filled the disk; free some space and they resume by themselves')
+    } else if (reason === PauseReason.low_disk) {
       log.warn({ downloads_dir: deps.downloadsDir, min_free_disk_mb: config.storage.min_free_disk_mb },
         'downloads paused: free disk space is below storage.min_free_disk_mb; free some space and they resume by themselves')
     } else if (reason === PauseReason.ytdlp_missing) {
@@ -104,6 +126,8 @@ export function createQueueGate(deps: QueueGateDeps) {
         reason = PauseReason.ytdlp_missing
       } else if (!(await checkDisk(deps.downloadsDir, config.storage.min_free_disk_mb, deps.freeDiskBytes)).ok) {
         reason = PauseReason.low_disk
+      } else if (!(await spaceFreed())) {
+        reason = PauseReason.disk_full
       }
       setPaused(reason)
       await showDownloaderWait(reason === PauseReason.ytdlp_missing)
@@ -114,6 +138,12 @@ export function createQueueGate(deps: QueueGateDeps) {
     paused: (): PauseReason | null => paused,
 
     downloaderStatus,
+
+    /** A download ran out of space (its partial files are removed): wait until some is freed. */
+    async markDiskFull(): Promise<void> {
+      diskFull = { freeBytes: (await deps.freeDiskBytes(deps.downloadsDir).catch(() => 0)), atMs: Date.now() }
+      setPaused(PauseReason.disk_full)
+    },
 
     /** A spawn failed: yt-dlp went away since it was last seen. */
     markDownloaderMissing(): void {

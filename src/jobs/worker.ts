@@ -227,6 +227,8 @@ export class DownloadWorker implements AttemptControl {
     job.done = runAttempt(job, this.#nextUserAgent(), this.#attemptDeps)
       .then((outcome) => {
         if (outcome === 'downloader_missing') this.#gate.markDownloaderMissing()
+        // Before the wake below: the queue must see the pause before it starts the next job.
+        if (outcome === 'disk_full') return this.#gate.markDiskFull()
       })
       .catch((err: unknown) =>
         this.#deps.log.error({ err, download_id: row.id, client_id: row.client_id }, 'could not record the end of a download'),

@@ -21,6 +21,8 @@ export interface HealthProbes {
   logins?(): Promise<LoginHealth>
   /** the downloaders' egress proxy; absent: none runs */
   egress?(): EgressStatus
+  /** free bytes on the file system holding the database (null: unknown); absent: not watched */
+  databaseDisk?(): Promise<number | null>
 }
 
 export interface HealthServiceDeps {
@@ -36,6 +38,13 @@ export interface HealthServiceDeps {
 /** yt-dlp versions are dates; extractors for TikTok/Instagram break within weeks to months. */
 export const YTDLP_MAX_AGE_DAYS = 90
 
+/**
+ * Below this much free space where the database lives, health says the database may refuse writes.
+ * The write probe alone cannot tell: its one-page write fits into the WAL file's existing room,
+ * while a submission (a row, its indexes, a checkpoint growing the file) gets SQLITE_FULL.
+ */
+export const DATABASE_MIN_FREE_BYTES = 2 * 1024 * 1024
+
 export function createHealthService(deps: HealthServiceDeps) {
   return {
     async report(): Promise<Health> {
@@ -50,6 +59,10 @@ export function createHealthService(deps: HealthServiceDeps) {
         await deps.writes?.recheck()
         const problem = deps.writes?.problem()
         if (problem) checks.push({ name: 'database', status: 'warn', message: problem })
+        const free = (await deps.probes.databaseDisk?.()) ?? null
+        if (!problem && free !== null && free < DATABASE_MIN_FREE_BYTES) {
+          checks.push({ name: 'database', status: 'warn', message: 'the disk holding the database is full: submissions may be refused (503) until space is freed' })
+        }
       }
       const worker = deps.probes.worker()
       if (!worker.running) checks.push({ name: 'worker', status: 'fail', message: 'download worker is not running' })
@@ -66,6 +79,8 @@ export function createHealthService(deps: HealthServiceDeps) {
       const ytdlp = tools.find((tool) => tool.name === 'yt-dlp')
       if (!disk.ok) {
         checks.push({ name: 'disk', status: 'warn', message: 'free disk below storage.min_free_disk_mb; downloads paused' })
+      } else if (worker.paused === 'disk_full') {
+        checks.push({ name: 'disk', status: 'warn', message: 'a download filled the disk; downloads wait until space is freed' })
       }
       if (!downloader.available) {
         checks.push({ name: 'downloader', status: 'warn', message: 'yt-dlp not found (ytdlp.path); downloads paused' })

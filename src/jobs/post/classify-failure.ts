@@ -13,6 +13,19 @@ export class EgressUnavailableError extends Error {
   override name = 'EgressUnavailableError'
 }
 
+/**
+ * The disk ran out of space under the attempt: the server's own write (ENOSPC, EDQUOT: moving,
+ * placing), or the downloader's error line for it (yt-dlp "ERROR: unable to write data: [Errno 28]
+ * No space left on device", gallery-dl "[gallery-dl][error] OSError: [Errno 28] ..."). Only error
+ * lines count: a title printed in a warning cannot make a job wait.
+ */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true
+  return err instanceof YtDlpRunError && err.reason === RunFailureReason.exit && DISK_FULL_LINE.test(err.stderr.slice(-8000))
+}
+const DISK_FULL_LINE = /^(?:ERROR:|\[[\w.-]+\]\[error\]).*(?:\[Errno (?:28|122)\]|No space left on device|Disk quota exceeded)/m
+
 /** yt-dlp itself could not be started: the queue pauses until it is there (not a failed attempt). */
 export function isYtDlpMissing(err: unknown): boolean {
   return err instanceof YtDlpRunError && !(err instanceof GalleryDlRunError) && err.reason === RunFailureReason.spawn_failed

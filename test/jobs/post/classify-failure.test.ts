@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { parseConfig } from '../../../src/core/config.js'
-import { classifyPostFailure, EgressUnavailableError } from '../../../src/jobs/post/classify-failure.js'
+import { classifyPostFailure, EgressUnavailableError, isDiskFull } from '../../../src/jobs/post/classify-failure.js'
 import { RunFailureReason, YtDlpRunError } from '../../../src/jobs/ytdlp/runner.js'
 import { GalleryDlRunError } from '../../../src/jobs/gallery-dl/runner.js'
 
@@ -28,4 +28,13 @@ test('without a refusal the same 403 is the site\'s (transient), and a timeout s
 test('a proxy that cannot run: transient egress_unavailable', () => {
   const verdict = classifyPostFailure(new EgressUnavailableError("the downloaders' proxy could not listen on 127.0.0.1: EADDRNOTAVAIL"), config)
   assert.deepEqual([verdict.code, verdict.kind], ['egress_unavailable', 'transient'])
+})
+
+test('running out of space is told by the errno or an error line, never by a title in a warning', () => {
+  const exit = (stderr: string, make = (m: string, s: string) => new YtDlpRunError(RunFailureReason.exit, m, s, 1)) => make('exited', stderr)
+  assert.ok(isDiskFull(exit('ERROR: unable to write data: [Errno 28] No space left on device')))
+  assert.ok(isDiskFull(exit('[gallery-dl][error] OSError: [Errno 28] No space left on device', (m, s) => new GalleryDlRunError(RunFailureReason.exit, m, s, 1))))
+  assert.ok(isDiskFull(Object.assign(new Error('ENOSPC: no space left on device, rename'), { code: 'ENOSPC' })))
+  assert.ok(!isDiskFull(exit('WARNING: [generic] title "No space left on device" [Errno 28]\nERROR: HTTP Error 404: Not Found')))
+  assert.ok(!isDiskFull(forbidden))
 })
