@@ -32,6 +32,7 @@ const history = createHistoryList({
   api,
   onError: handleError,
   announce,
+  onShown: (download) => submitted.follow(download),
 })
 
 // A 401 from any call (the session expired, its key was revoked) brings the sign-in form back.
@@ -108,6 +109,7 @@ function showApp(session) {
 function showSignIn() {
   stopLiveUpdates()
   history.clear()
+  submitted.clear()
   appSection.hidden = true
   signInSection.hidden = false
   byId('key-input').focus()
@@ -153,29 +155,78 @@ byId('sign-out').addEventListener('click', async () => {
 
 // ---- submitting a link
 
+const submitMessage = byId('submit-message')
+
+/**
+ * The form's line under the link follows the last submitted download while it waits or runs, and
+ * goes once it has ended (its card and the announcement say how): never a stale "Queued.".
+ */
+const submitted = (() => {
+  let id = null
+  let clearTimer = null
+  const say = (text, isError = false) => {
+    clearTimeout(clearTimer)
+    showMessage(submitMessage, text, isError)
+  }
+  return {
+    /** A new link is on its way: whatever the form said about the last one is gone. */
+    sending() {
+      id = null
+      say('Sending…')
+    },
+    accepted(answer) {
+      id = answer.download_id
+      if (answer.duplicate) {
+        // about the existing download, whatever state it is in: said for a while, then gone
+        id = null
+        say('Already in the list.')
+        clearTimer = setTimeout(() => say(''), ANNOUNCE_MS)
+      } else {
+        say('Queued.')
+      }
+    },
+    follow(download) {
+      if (download.download_id !== id) return
+      if (download.status === 'pending') return say('Queued.')
+      if (download.status === 'downloading') return say('Downloading…')
+      id = null
+      say('')
+    },
+    failed(text) {
+      id = null
+      say(text, true)
+    },
+    clear() {
+      id = null
+      say('')
+    },
+  }
+})()
+
 byId('submit-form').addEventListener('submit', async (event) => {
   event.preventDefault()
   const input = byId('url-input')
-  const message = byId('submit-message')
   const url = input.value.trim()
-  if (!url) return showMessage(message, 'Paste a video link first.', true)
+  if (!url) return submitted.failed('Paste a video link first.')
   const submitButton = event.target.querySelector('button')
   submitButton.disabled = true
-  showMessage(message, 'Sending…')
+  submitted.sending()
   try {
     const answer = await api.submit(url)
     input.value = ''
-    showMessage(message, answer.duplicate ? 'Already in the list.' : 'Queued.')
+    submitted.accepted(answer)
+    // Its card (and the event that may have come first) then moves the line along.
     await history.added(answer.download_id)
   } catch (error) {
-    if (error.status !== 401) showMessage(message, error.message, true)
+    if (error.status !== 401) submitted.failed(error.message)
+    else submitted.clear()
   } finally {
     submitButton.disabled = false
   }
 })
 
 // "Queued." or the last error belongs to the last link, not to the one being typed.
-byId('url-input').addEventListener('input', () => showMessage(byId('submit-message'), ''))
+byId('url-input').addEventListener('input', () => submitted.clear())
 
 // ---- filters and paging
 

@@ -3,11 +3,21 @@
 // so the server replays what was missed (or sends a snapshot). An answer that is not a stream
 // (401, 503 too many streams) closes it for good; then the session is checked and, if it still
 // holds, a new stream is opened after a growing delay. The caller polls while the stream is down.
+// A new EventSource starts without a Last-Event-ID of its own, so the page remembers the last id it
+// saw and sends it as ?last_event_id= whenever it opens one itself (after such a failure, when the
+// tab comes back, after signing in again): what happened meanwhile is replayed, or a snapshot sent.
 import { api } from './api.js'
 
 const FIRST_RETRY_MS = 1000
 const MAX_RETRY_MS = 15_000
 const EVENTS = ['status', 'progress', 'snapshot']
+
+/** the id of the newest event this page received, across all its streams */
+let lastEventId = ''
+
+function eventsUrl() {
+  return lastEventId ? `/api/v1/events?last_event_id=${encodeURIComponent(lastEventId)}` : '/api/v1/events'
+}
 
 /**
  * Keeps a stream open until stop(). onState gets 'live' once connected, 'down' when the stream
@@ -22,7 +32,7 @@ export function openEventStream({ onEvent, onState }) {
   function open() {
     clearTimeout(retryTimer)
     source?.close()
-    source = new EventSource('/api/v1/events')
+    source = new EventSource(eventsUrl())
     source.addEventListener('open', () => {
       retryMs = FIRST_RETRY_MS
       onState('live')
@@ -34,6 +44,7 @@ export function openEventStream({ onEvent, onState }) {
     })
     for (const name of EVENTS) {
       source.addEventListener(name, (message) => {
+        if (message.lastEventId) lastEventId = message.lastEventId
         try {
           onEvent({ id: message.lastEventId, event: name, data: JSON.parse(message.data) })
         } catch {

@@ -7,9 +7,10 @@ const ACTIVE = ['pending', 'downloading']
 
 /**
  * elements: { list, count, empty, more }. api: from createApi. onError(error) gets every API
- * failure of loading (a 401 means the key was rejected); announce(text) speaks status changes.
+ * failure of loading (a 401 means the key was rejected); announce(text) speaks status changes;
+ * onShown(download) hears every state a card is given (from events, polling or a page).
  */
-export function createHistoryList({ elements, api, onError, announce }) {
+export function createHistoryList({ elements, api, onError, announce, onShown = () => {} }) {
   /** id → item view, in display order (newest first) */
   const items = new Map()
   let filters = { status: '', q: '' }
@@ -34,10 +35,14 @@ export function createHistoryList({ elements, api, onError, announce }) {
   function upsert(download, { atTop }) {
     const existing = items.get(download.download_id)
     if (existing) {
-      if (download.updated_at >= existing.download.updated_at) existing.update(download)
+      if (download.updated_at >= existing.download.updated_at) {
+        existing.update(download)
+        onShown(download)
+      }
       return
     }
     const item = createDownloadItem(download, itemActions)
+    onShown(download)
     items.set(download.download_id, item)
     if (atTop) {
       elements.list.prepend(item.element)
@@ -129,7 +134,11 @@ export function createHistoryList({ elements, api, onError, announce }) {
       if (!item) return
       if (item.download.status === 'downloading') item.updateProgress(progress)
       // The status event's refresh is still on its way; the progress says it runs already.
-      else if (item.download.status === 'pending') item.update({ ...item.download, status: 'downloading', progress })
+      else if (item.download.status === 'pending') {
+        const running = { ...item.download, status: 'downloading', progress }
+        item.update(running)
+        onShown(running)
+      }
     },
     /** Polls the pending and downloading ones: the fallback while the event stream is down. */
     async refreshActive() {

@@ -55,6 +55,26 @@ test('every event has an id; after a disconnect Last-Event-ID replays exactly wh
   assert.equal(again.events.some((e) => e.event === 'snapshot'), false)
 })
 
+test('a new connection resumes from ?last_event_id= (a page cannot set headers); the Last-Event-ID header wins over it', async (t) => {
+  const { app, port } = await listening(t)
+  const first = await openStream(t, port, auth)
+  await submit(app, 1)
+  const [seen] = await first.received(1)
+  first.close()
+  await first.ended
+  const missed = await submit(app, 2)
+  const query = `/api/v1/events?last_event_id=${encodeURIComponent(seen!.id!)}`
+  const resumed = await openStream(t, port, auth, query)
+  assert.deepEqual((await resumed.received(1)).map((e) => [e.event, e.data.download_id]), [['status', missed]])
+
+  // The browser's own reconnect of that EventSource keeps the URL and sends a newer id as the header.
+  const newest = resumed.events[0]!.id!
+  const both = await openStream(t, port, { ...auth, 'last-event-id': newest }, query)
+  const third = await submit(app, 3)
+  assert.deepEqual((await both.received(1)).map((e) => [e.event, e.data.download_id]), [['status', third]], 'nothing replayed twice')
+  assert.equal((await app.inject({ url: `/api/v1/events?last_event_id=${'x'.repeat(65)}`, headers: auth })).statusCode, 422)
+})
+
 test('a gap older than the buffer, an unknown id, or an id from before a restart gets a snapshot', async (t) => {
   const { app, port, events, dir } = await listening(t)
   const kept = await submit(app, 1)

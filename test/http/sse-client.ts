@@ -28,9 +28,9 @@ export interface Stream {
   close(): void
 }
 
-export async function openStream(t: TestContext, port: number, headers: Record<string, string>): Promise<Stream> {
+export async function openStream(t: TestContext, port: number, headers: Record<string, string>, path = '/api/v1/events'): Promise<Stream> {
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/api/v1/events', headers }, resolve)
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers }, resolve)
     req.on('error', reject)
     req.end()
   })

@@ -55,8 +55,11 @@ export interface WatchedPage {
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } as const
 export const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false } as const
 
+/** One of the two devices, optionally in a given colour scheme. */
+export type WatchedPageOptions = (typeof PHONE | typeof DESKTOP) & { colorScheme?: 'light' | 'dark' }
+
 /** A fresh context (empty localStorage) at a phone's viewport, or the one given. */
-export async function openWatchedPage(browser: Browser, device: typeof PHONE | typeof DESKTOP = PHONE): Promise<WatchedPage> {
+export async function openWatchedPage(browser: Browser, device: WatchedPageOptions = PHONE): Promise<WatchedPage> {
   const context = await browser.newContext({ ...device, viewport: { ...device.viewport } })
   context.setDefaultTimeout(UI_TIMEOUT_MS)
   // Playwright's init scripts run outside the page's CSP, so recording violations needs no CSP change.

@@ -2,26 +2,18 @@
 // Lists update live from the event stream (or polling when it is down), never by reloading the page.
 import assert from 'node:assert/strict'
 import { after, before, test, type TestContext } from 'node:test'
-import type { Browser, Page } from 'playwright-core'
-import { startMediaServer, type MediaServer } from '../fixtures/media-server.js'
-import { ADMIN_KEY, auth, buildTestApp } from '../helpers/test-app.js'
+import type { Browser } from 'playwright-core'
+import { auth } from '../helpers/test-app.js'
+import { pageWithDownloads, signIn, stillSameDocument, submitAndFind } from './downloads-page.js'
 import {
-  enterKey,
   launchChromium,
-  listenOnLoopback,
-  openWatchedPage,
-  submitLink,
   unexpectedProblems,
   UI_TIMEOUT_MS,
   type StyledElementLike,
   type VideoElementLike,
-  type WatchedPage,
 } from './browser.js'
 
 const SCREENSHOT = '/tmp/vds-ui.png'
-const webConfig = { downloads: { allowed_domains: ['127.0.0.1'], retry_delays_seconds: [0.2] } }
-
-type TestApp = Awaited<ReturnType<typeof buildTestApp>>['app']
 
 let browser: Browser
 before(async () => {
@@ -31,42 +23,7 @@ after(async () => {
   await browser?.close()
 })
 
-/** A media server, an app with its worker, and a signed-in page; all closed after the test. */
-async function signedInPage(t: TestContext): Promise<{ app: TestApp; media: MediaServer; watched: WatchedPage; origin: string }> {
-  const media = await startMediaServer()
-  t.after(() => media.close())
-  const { app } = await buildTestApp(t, { config: webConfig, startWorker: true })
-  const origin = await listenOnLoopback(app)
-  const watched = await openWatchedPage(browser)
-  t.after(watched.close)
-  return { app, media, watched, origin }
-}
-
-async function signIn(page: Page, origin: string): Promise<void> {
-  await page.goto(origin)
-  await enterKey(page, ADMIN_KEY)
-  // Set once; a reload would lose it, so it proves every later change came without one.
-  await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }))
-}
-
-const stillSameDocument = (page: Page) => page.evaluate(() => 'sameDocument' in globalThis)
-
-/** Submits through the form; returns the download's card once it is listed. */
-async function submitAndFind(page: Page, app: TestApp, url: string) {
-  await submitLink(page, url)
-  const deadline = Date.now() + UI_TIMEOUT_MS
-  for (;;) {
-    const page1 = await app.inject({ url: `/api/v1/history?q=${encodeURIComponent(url)}`, headers: auth })
-    const id: string | undefined = page1.json().downloads[0]?.download_id
-    if (id) {
-      const card = page.locator(`#history-list > li[data-id="${id}"]`)
-      await card.waitFor()
-      return { id, card }
-    }
-    if (Date.now() > deadline) throw new Error(`${url} was never stored`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+const signedInPage = (t: TestContext) => pageWithDownloads(t, browser)
 
 test('a submitted link is listed, completes live, and plays through its signed link', async (t) => {
   const { app, media, watched, origin } = await signedInPage(t)
@@ -75,8 +32,9 @@ test('a submitted link is listed, completes live, and plays through its signed l
   await page.locator('#live-state', { hasText: 'Live updates on' }).waitFor()
 
   const { card } = await submitAndFind(page, app, media.url('/video.mp4'))
-  await page.locator('#submit-message', { hasText: 'Queued.' }).waitFor()
   await card.locator('.badge', { hasText: 'Completed' }).waitFor()
+  // "Queued." does not outlive the download it was about.
+  await page.locator('#submit-message:empty').waitFor({ state: 'attached' })
   assert.ok(await stillSameDocument(page), 'updated without a reload')
   assert.equal(await card.getByRole('button', { name: 'Cancel' }).isVisible(), false)
 

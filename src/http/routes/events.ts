@@ -43,7 +43,14 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
       config: { access: 'submit' },
       schema: {
         operationId: 'streamEvents',
-        summary: 'Server-Sent Events: `status` (the download object), `progress`, and `snapshot` after a gap; every event has an id (send it back as Last-Event-ID)',
+        summary: 'Server-Sent Events: `status` (the download object), `progress`, and `snapshot` after a gap; every event has an id (send it back as Last-Event-ID, or as last_event_id on a new connection)',
+        // A page that opens a new EventSource itself cannot set headers; the query carries its last id.
+        querystring: {
+          type: 'object',
+          properties: {
+            last_event_id: { type: 'string', maxLength: 64, description: 'the id of the last event received, to resume after it; the Last-Event-ID header wins when both are sent' },
+          },
+        },
         headers: {
           type: 'object',
           properties: { 'last-event-id': { type: 'string', maxLength: 64, description: 'the id of the last event received, to resume after it' } },
@@ -92,7 +99,9 @@ export const eventsRoute: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps)
         write(hub.latestId(), 'snapshot', { downloads: views.many(rows) })
       }
 
-      const lastEventId = request.headers['last-event-id']
+      // The header is the browser's own reconnect, newer than the id the page put in the URL.
+      const header = request.headers['last-event-id']
+      const lastEventId = typeof header === 'string' && header !== '' ? header : (request.query as { last_event_id?: string }).last_event_id
       if (typeof lastEventId === 'string' && lastEventId !== '') {
         const resume = hub.resumeAfter(lastEventId)
         if (resume.kind === 'snapshot') snapshot()
