@@ -45,13 +45,13 @@ export async function decodeQrOnScreen(browser: Browser, element: Locator): Prom
   }
 }
 
-const SMALL_TARGETS = `([root, min]) => [...document.querySelectorAll(root + ' :is(button, input, select, a[href], summary)')]
+const SMALL_TARGETS = `([root, min]) => [...document.querySelectorAll(root + ' :is(button, input, select, textarea, a[href], summary, [role="button"], [tabindex]:not([tabindex="-1"]))')]
   .filter((el) => el.checkVisibility())
   .map((el) => [el, el.getBoundingClientRect()])
   .filter(([, box]) => box.width < min || box.height < min)
   .map(([el, box]) => (el.id || el.textContent.trim() || el.tagName) + ' ' + Math.round(box.width) + 'x' + Math.round(box.height))`
 
-/** Visible buttons, inputs, selects and links under `root` that are smaller than 44 × 44 px. */
+/** Visible buttons, inputs, selects, links and other focusable controls under `root` that are smaller than 44 × 44 px. */
 export function smallTapTargets(page: Page, root: string): Promise<string[]> {
   return page.evaluate<string[]>(callWith(SMALL_TARGETS, [root, MIN_TAP_PX]))
 }
