@@ -100,7 +100,7 @@ export function createServices(options: ServiceOptions) {
     onWritten: (waiting) => log.info({ waiting }, 'a kept job state was written'),
   })
   const jobs = createJobsRepository(db, writer, deferredWrites)
-  const apiKeys = createApiKeysRepository(db)
+  const apiKeys = createApiKeysRepository(db, writer)
   const events = new DownloadEvents()
   // Marks every downloader process this server starts; recovery stops only its own (attempt-marker.ts).
   const serverId = options.worker?.serverId ?? loadOrCreateServerId(paths.dataDir)
@@ -177,7 +177,7 @@ export function createServices(options: ServiceOptions) {
   })
   /** Absolute signed links for a notification about `row` (SPEC §6), made for the key that submitted it. */
   const notificationLinks = (row: DownloadRow) => notificationLinker(fileLinks, linkBases, row)
-  const notifications = createNotificationsRepository(db)
+  const notifications = createNotificationsRepository(db, writer)
   const notifier = new NotificationDispatcher({
     config,
     notifications,
@@ -211,7 +211,7 @@ export function createServices(options: ServiceOptions) {
     metrics: createMetrics({ downloads, events, activeDownloads: () => worker.status().active }),
     notifications,
     notifier,
-    pairing: createPairingService({ config, pairings: createPairingsRepository(db), apiKeys, keys }),
+    pairing: createPairingService({ config, pairings: createPairingsRepository(db, writer), keys }),
     shortcutFiles: shortcutSigner,
     tools,
     cookies,

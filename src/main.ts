@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import type { Server as HttpsServer } from 'node:https'
 import { loadConfig, resolvePaths, type Config } from './core/config.js'
 import { createLogger, type Logger } from './core/logger.js'
-import { closeDatabase, openDatabase } from './db/open.js'
+import { closeDatabase, openServerConnection } from './db/open.js'
 import { spawnWriter } from './db/writer.js'
 import { ensureFirstApiKey } from './keys/key-verifier.js'
 import { createServices, type Services } from './composition-root.js'
@@ -55,8 +55,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // cannot use stops the start with the same one-line errors as before, and no write races them.
     const db = startupStep(`cannot use storage.data_dir ${paths.dataDir} or storage.downloads_dir ${paths.downloadsDir}`, () => {
       mkdirSync(paths.downloadsDir, { recursive: true })
-      // A short busy_timeout: reads never wait long on another process's lock.
-      return openDatabase(paths.dataDir, { autoCheckpoint: false, busyTimeoutMs: 100 })
+      // A short busy_timeout: reads never wait long on another process's lock. Read-only once
+      // migrated: the writer thread makes every write.
+      return openServerConnection(paths.dataDir, { autoCheckpoint: false, busyTimeoutMs: 100 })
     })
     cleanups.push(() => closeDatabase(db))
     // Certificates (generated in a child process on first start) while the rest (the writer thread too) starts up.
@@ -80,7 +81,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // The first health check reports the downloaders' versions: ask them now (a Python start each),
     // on the other core, instead of when the first check comes.
     services.tools.statuses().catch(() => {})
-    announceFirstKey(services, options)
     // SPEC §6 order on shutdown (cleanups run last-in first-out): stop taking requests (app.close,
     // pushed below), then stop yt-dlp and put its jobs back to pending, then close the database.
     // After the worker has stopped (below in this list), attempts in flight end before the database closes.
@@ -105,6 +105,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await writer.ready.catch((err: unknown) => {
       throw asStartupError(err, `cannot write to the database in storage.data_dir ${paths.dataDir}`)
     })
+    await announceFirstKey(services, options)
     const recovered = await services.recover()
     if (recovered.requeued.length) log.info({ count: recovered.requeued.length }, 'resuming interrupted downloads')
     if (recovered.adopted.length) log.info({ count: recovered.adopted.length }, 'completed downloads whose files were finished before the last stop')
@@ -183,8 +184,8 @@ function takeDataFolder(dataDir: string): () => void {
   })
 }
 
-function announceFirstKey(services: Services, options: StartOptions): void {
-  const firstKey = ensureFirstApiKey(services.config.security, services.apiKeys)
+async function announceFirstKey(services: Services, options: StartOptions): Promise<void> {
+  const firstKey = await ensureFirstApiKey(services.config.security, services.apiKeys)
   if (!firstKey) return
   const announce = options.announce ?? ((text: string) => process.stdout.write(text))
   // Printed once, never logged: only its hash is stored.

@@ -44,7 +44,7 @@ export async function runInit(options: InitOptions = {}): Promise<number> {
   write(`Folders:   data ${paths.dataDir}\n           downloads ${paths.downloadsDir}\n`)
   if (paths.logFile) write(`           logs ${path.dirname(paths.logFile)}\n`)
 
-  setUpDatabase(config, paths.dataDir, write)
+  await setUpDatabase(config, paths.dataDir, write)
   const tlsOk = await setUpTls(config, paths.dataDir, write)
   printNextSteps(config, write)
   return tlsOk ? ExitCode.ok : ExitCode.failure
@@ -64,12 +64,12 @@ function writeStarterConfig(file: string): string {
   }
 }
 
-function setUpDatabase(config: Config, dataDir: string, write: (text: string) => void): void {
+async function setUpDatabase(config: Config, dataDir: string, write: (text: string) => void): Promise<void> {
   const db = openDatabase(dataDir)
   try {
     write(`Database:  ${path.join(dataDir, DATABASE_FILE)} (schema version ${schemaVersion(db)})\n`)
     const repo = createApiKeysRepository(db)
-    const firstKey = ensureFirstApiKey(config.security, repo)
+    const firstKey = await ensureFirstApiKey(config.security, repo)
     if (firstKey) {
       write(
         `API key:   "default" created. It is shown only this once (only its hash is stored);\n` +

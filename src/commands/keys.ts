@@ -33,7 +33,7 @@ interface KeysContext {
   output: KeysOutput
 }
 
-type Subcommand = (context: KeysContext) => number
+type Subcommand = (context: KeysContext) => number | Promise<number>
 
 const SUBCOMMANDS: Record<string, Subcommand> = { add: addKey, list: listKeys, revoke: revokeKey }
 
@@ -48,7 +48,8 @@ export async function keysCommand(input: CommandInput, output: KeysOutput = proc
   const config = loadConfig({ file: input.configFile })
   const db = openDatabase(resolvePaths(config).dataDir)
   try {
-    return subcommand({ config, repo: createApiKeysRepository(db), input: { ...input, positionals: rest }, output })
+    // Another process than the server: its writes commit on this connection (an in-process writer).
+    return await subcommand({ config, repo: createApiKeysRepository(db), input: { ...input, positionals: rest }, output })
   } finally {
     // A plain close: a running server owns the WAL and checkpoints it.
     db.close()
@@ -69,7 +70,7 @@ function keyNameArgument({ input, output }: KeysContext): string | undefined {
   return name
 }
 
-function addKey(context: KeysContext): number {
+async function addKey(context: KeysContext): Promise<number> {
   const { config, repo, input, output } = context
   const name = keyNameArgument(context)
   if (name === undefined) return ExitCode.usage
@@ -82,7 +83,7 @@ function addKey(context: KeysContext): number {
     output.err(`The name "${name}" is already used by a key in security.api_keys of the config file; choose another\n`)
     return ExitCode.failure
   }
-  const key = createStoredApiKey(repo, name, scope)
+  const key = await createStoredApiKey(repo, name, scope)
   if (key === undefined) {
     const existing = repo.findByName(name)
     const state = existing?.revoked_at ? `revoked on ${existing.revoked_at}` : 'in use'
@@ -132,11 +133,11 @@ function listKeys({ config, repo, input, output }: KeysContext): number {
   return ExitCode.ok
 }
 
-function revokeKey(context: KeysContext): number {
+async function revokeKey(context: KeysContext): Promise<number> {
   const { config, repo, output } = context
   const name = keyNameArgument(context)
   if (name === undefined) return ExitCode.usage
-  if (repo.revoke(name)) {
+  if (await repo.revoke(name)) {
     output.out(`Revoked key "${name}"; requests with it are refused from now on.\n`)
     return ExitCode.ok
   }

@@ -5,7 +5,6 @@ import QRCode from 'qrcode'
 import { loadConfig, resolvePaths } from '../core/config.js'
 import { AppError } from '../core/errors.js'
 import { KeyScope } from '../core/types.js'
-import { createApiKeysRepository } from '../db/api-keys-repository.js'
 import { openDatabase } from '../db/open.js'
 import { createPairingsRepository } from '../db/pairings-repository.js'
 import { NAME as KEY_NAME } from '../core/names.js'
@@ -40,10 +39,10 @@ export async function pairCommand(input: CommandInput, output: PairOutput = proc
   const config = loadConfig({ file: input.configFile })
   const db = openDatabase(resolvePaths(config).dataDir)
   try {
-    const apiKeys = createApiKeysRepository(db)
-    // A running server notices the key through the database; nothing to reload here.
-    const service = createPairingService({ config, pairings: createPairingsRepository(db), apiKeys, keys: { reload: () => {} } })
-    const pairing = service.create(name, scope)
+    // A running server notices the key through the database; nothing to reload here. Another
+    // process than the server: the pairing commits on this connection (an in-process writer).
+    const service = createPairingService({ config, pairings: createPairingsRepository(db), keys: { reload: () => {} } })
+    const pairing = await service.create(name, scope)
     const qr = await QRCode.toString(pairing.pair_url, { type: 'terminal', small: true, errorCorrectionLevel: 'M' })
     output.out(`Scan this with the phone's camera, or open the link in Safari on the phone:\n\n${qr}\n  ${pairing.pair_url}\n\n`)
     output.out(`Valid once, until ${pairing.expires_at}. The phone gets its own key named "${name}" (${scope}).\n`)

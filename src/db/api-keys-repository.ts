@@ -1,6 +1,10 @@
-// API keys made by `vds keys add` or the first start. Only SHA-256 hashes are stored.
+// API keys made by `vds keys add`, a pairing or the first start. Only SHA-256 hashes are stored.
+// Reads run on the caller's connection; adding and revoking are calls to the writer (key-writes.ts).
+import type Database from 'better-sqlite3'
 import type { Db } from './open.js'
 import type { KeyScope } from '../core/types.js'
+import type { Writer } from './write-targets.js'
+import { createInlineWriter } from './writer-inline.js'
 
 export interface ApiKeyRow {
   name: string
@@ -11,23 +15,20 @@ export interface ApiKeyRow {
   revoked_at: string | null
 }
 
-export function createApiKeysRepository(db: Db) {
+/** Without a writer (commands, tests), writes run in-process on `db`. */
+export function createApiKeysRepository(db: Db, writer: Writer = createInlineWriter(db)) {
   const statements = {
-    insert: db.prepare<[string, string, KeyScope, string]>(
-      'INSERT INTO api_keys (name, key_hash, scope, created_at) VALUES (?, ?, ?, ?)',
-    ),
     all: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, name'),
     active: db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys WHERE revoked_at IS NULL'),
     byName: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE name = ?'),
-    revoke: db.prepare<[string, string]>('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
-    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   }
+  // Prepared at first use: `vds doctor` reads the keys on a read-only connection, whose schema may
+  // predate migration 6.
+  let version: Database.Statement<[], number> | undefined
   return {
     /** false when the name is taken (also by a revoked key: names stay unique for the logs' sake) */
-    add(name: string, keyHash: string, scope: KeyScope, now = new Date().toISOString()): boolean {
-      if (statements.byName.get(name)) return false
-      statements.insert.run(name, keyHash, scope, now)
-      return true
+    add(name: string, keyHash: string, scope: KeyScope, now = new Date().toISOString()): Promise<boolean> {
+      return writer.call('keys', 'add', name, keyHash, scope, now)
     },
     list(): ApiKeyRow[] {
       return statements.all.all()
@@ -38,15 +39,16 @@ export function createApiKeysRepository(db: Db) {
     findByName(name: string): ApiKeyRow | undefined {
       return statements.byName.get(name)
     },
-    revoke(name: string, now = new Date().toISOString()): boolean {
-      return statements.revoke.run(now, name).changes > 0
+    revoke(name: string, now = new Date().toISOString()): Promise<boolean> {
+      return writer.call('keys', 'revoke', name, now)
     },
     /**
-     * Changes whenever another connection (another process, such as `vds keys add`) commits to the
-     * database; commits on this connection leave it unchanged. About 3 µs, so it can run per request.
+     * Bumped by triggers on every insert, update and delete of api_keys (migration 6), whichever
+     * connection or process made it: one primary-key read, so it can run per request.
      */
-    dataVersion(): number {
-      return statements.dataVersion.get()!
+    keysVersion(): number {
+      version ??= db.prepare<[], number>('SELECT n FROM api_keys_version WHERE id = 1').pluck()
+      return version.get()!
     },
   }
 }

@@ -194,4 +194,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE downloads ADD COLUMN interrupted_count INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    name: 'api keys version: a counter the key verifier reads instead of re-reading the keys',
+    sql: `
+      -- One row, bumped by every change to api_keys in the same statement. The key verifier compares
+      -- it (one indexed read) before re-reading the keys: the writer thread commits all the time,
+      -- so "the database changed" no longer means "the keys changed".
+      CREATE TABLE api_keys_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n  INTEGER NOT NULL
+      );
+      INSERT INTO api_keys_version (id, n) VALUES (1, 0);
+      CREATE TRIGGER api_keys_version_insert AFTER INSERT ON api_keys BEGIN UPDATE api_keys_version SET n = n + 1; END;
+      CREATE TRIGGER api_keys_version_update AFTER UPDATE ON api_keys BEGIN UPDATE api_keys_version SET n = n + 1; END;
+      CREATE TRIGGER api_keys_version_delete AFTER DELETE ON api_keys BEGIN UPDATE api_keys_version SET n = n + 1; END;
+    `,
+  },
 ]

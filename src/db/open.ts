@@ -37,6 +37,17 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   return db
 }
 
+/**
+ * The server's main-thread connection: migrated like any other, then read-only (`query_only`), since
+ * every write goes to the writer thread (writer.ts). A write left on this connection fails at once
+ * with SQLITE_READONLY instead of committing (and fsyncing) on the event loop.
+ */
+export function openServerConnection(dataDir: string, options: Omit<OpenDatabaseOptions, 'readonly'> = {}): Db {
+  const db = openDatabase(dataDir, options)
+  db.pragma('query_only = ON')
+  return db
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number
 }

@@ -3,6 +3,9 @@
 // and the CLI may build it in-process (writer-inline.ts). Its type is the writer's message protocol.
 import type { Db } from './open.js'
 import { createJobWrites } from './job-writes.js'
+import { createKeyWrites } from './key-writes.js'
+import { createNotificationWrites } from './notification-writes.js'
+import { createPairingWrites } from './pairing-writes.js'
 import { createSubmissionWrites } from './submission-writes.js'
 import { probeWrite } from './write-health.js'
 
@@ -11,6 +14,9 @@ export function createWriteTargets(db: Db) {
   return {
     downloads: createSubmissionWrites(db),
     jobs: createJobWrites(db),
+    keys: createKeyWrites(db),
+    pairings: createPairingWrites(db),
+    notifications: createNotificationWrites(db),
     health: {
       /** one no-op write: whether the database takes writes again */
       probe(): void {

@@ -7,12 +7,14 @@ import { createWriteTargets, dispatch, WriterUnavailableError, type Writer } fro
 
 export function createInlineWriter(db: Db): Writer {
   const group = createGroupCommit(db)
-  const targets = createWriteTargets(db)
+  // Built at the first write: a command that only reads (vds doctor, on a read-only connection that
+  // may hold an older schema) never prepares the write statements.
+  let targets: ReturnType<typeof createWriteTargets> | undefined
   let stopped = false
   return {
     call(target, method, ...args) {
       if (stopped) return Promise.reject(new WriterUnavailableError('stopped'))
-      return group.run(() => dispatch(targets, target, method, args)) as never
+      return group.run(() => dispatch((targets ??= createWriteTargets(db)), target, method, args)) as never
     },
     async stop() {
       stopped = true

@@ -47,18 +47,21 @@ export interface KeyVerifier {
  * Compares the presented key's SHA-256 digest with every known digest using timingSafeEqual and
  * without stopping at the first match, so timing tells nothing about which or how many bytes match.
  *
- * Keys added or revoked by `vds keys` in another process are seen on the next request without a
- * restart: a verify reads SQLite's `PRAGMA data_version`, and only when another connection has
- * committed since the last look are the stored keys re-read. The read is made once per turn of the
- * event loop (requests parsed together share it: under load it was about 5% of a submission's CPU),
- * so a revocation still takes effect at once; reloading only on a miss would never notice a
- * revocation, because a revoked key still matches the cached list.
+ * Keys added or revoked by `vds keys` in another process, or by a pairing on the writer thread, are
+ * seen on the next request without a restart: a verify reads api_keys_version (a counter the triggers
+ * of migration 6 bump with every change to api_keys), and only when it moved since the last look are
+ * the stored keys re-read. The counter, not SQLite's data_version: with the writer thread every commit
+ * (each submission, each progress line) comes from another connection, so data_version moves
+ * all the time and would re-read the keys up to once per turn of the event loop under load.
+ * The counter is read once per turn (requests parsed together share it), so a revocation still takes
+ * effect at once; reloading only on a miss would never notice a revocation, because a revoked key
+ * still matches the cached list.
  */
 export function createKeyVerifier(security: Config['security'], repo: ApiKeysRepository): KeyVerifier {
   const fromConfig = configuredKeys(security)
   let known: KnownKey[] = []
   let markers = new Map<string, string>()
-  let seenDataVersion = -1
+  let seenVersion = -1
   let checkedThisTurn = false
   const checkForChanges = () => {
     if (checkedThisTurn) return
@@ -66,18 +69,18 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
     setImmediate(() => {
       checkedThisTurn = false
     })
-    if (repo.dataVersion() !== seenDataVersion) reload()
+    if (repo.keysVersion() !== seenVersion) reload()
   }
   const reload = () => {
     // The version is taken as seen only once the keys are read: a read the database refused (503
     // for this request) is tried again by the next one instead of leaving the old keys in place.
-    const version = repo.dataVersion()
+    const version = repo.keysVersion()
     const stored = repo.listActive().map((row) => ({
       hash: Buffer.from(row.key_hash, 'hex'),
       principal: { name: row.name, scope: row.scope },
     }))
     known = [...fromConfig, ...stored]
-    seenDataVersion = version
+    seenVersion = version
     markers = new Map()
     for (const { hash, principal } of known) {
       if (!markers.has(principal.name)) markers.set(principal.name, createHash('sha256').update('vds-link-marker').update(hash).digest('base64url'))
@@ -107,16 +110,16 @@ export function createKeyVerifier(security: Config['security'], repo: ApiKeysRep
  * First start with require_api_key and no key anywhere: make one, store its hash, and return it so
  * the caller can print it once. Returns undefined when nothing had to be made.
  */
-export function ensureFirstApiKey(security: Config['security'], repo: ApiKeysRepository): string | undefined {
+export async function ensureFirstApiKey(security: Config['security'], repo: ApiKeysRepository): Promise<string | undefined> {
   if (!security.require_api_key || security.api_keys.length > 0 || repo.list().length > 0) return undefined
   return createStoredApiKey(repo, 'default', KeyScope.admin)
 }
 
 /**
- * Makes a new key and stores only its hash. Returns the key, to be shown once, or undefined when
- * the name is taken.
+ * Makes a new key and stores only its hash (settles after the commit). Returns the key, to be shown
+ * once, or undefined when the name is taken.
  */
-export function createStoredApiKey(repo: ApiKeysRepository, name: string, scope: KeyScope): string | undefined {
+export async function createStoredApiKey(repo: Pick<ApiKeysRepository, 'add'>, name: string, scope: KeyScope): Promise<string | undefined> {
   const key = generateApiKey()
-  return repo.add(name, hashApiKey(key).toString('hex'), scope) ? key : undefined
+  return (await repo.add(name, hashApiKey(key).toString('hex'), scope)) ? key : undefined
 }

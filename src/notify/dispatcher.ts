@@ -3,6 +3,7 @@
 // by another connection. Events become one delivery per target; a delivery is deleted on a 2xx and
 // otherwise retried after notifications.retry_delays_seconds (then the last delay) for up to 24 h.
 // The database is the truth: a crash at any point resends at most what was not yet acknowledged.
+// Its writes (expanding events, recording attempts) are calls to the writer thread, awaited.
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Config } from '../core/config.js'
@@ -138,7 +139,7 @@ export class NotificationDispatcher {
   }
 
   async #runPass(): Promise<void> {
-    this.#expandEvents()
+    await this.#expandEvents()
     const now = this.#deps.now()
     const free = BATCH - this.#inFlight.size
     const due = this.#deps.notifications.dueDeliveries(now.toISOString(), BATCH + this.#inFlight.size).filter((row) => !this.#inFlight.has(row.id))
@@ -151,16 +152,17 @@ export class NotificationDispatcher {
   }
 
   /** Stored events → one delivery per target that wants the event. */
-  #expandEvents(): void {
+  async #expandEvents(): Promise<void> {
     const { notifications, downloads, config } = this.#deps
     let events: NotificationEventRow[]
     while ((events = notifications.pendingEvents()).length > 0) {
       const targets = listTargets(config, notifications.listSubscriptions())
-      for (const event of events) {
+      // Asked together: the writer commits them in one transaction.
+      const expanded = events.map((event) => {
         const row = downloads.findById(event.download_id)
         const payload = row ? JSON.stringify(this.#view(row)) : null
         const wanting = payload === null ? [] : targets.filter((target) => target.events.includes(event.event))
-        notifications.expandEvent(
+        return notifications.expandEvent(
           event,
           wanting.map((target) => ({
             id: randomUUID(),
@@ -172,7 +174,8 @@ export class NotificationDispatcher {
             next_attempt_at: event.created_at,
           })),
         )
-      }
+      })
+      await Promise.all(expanded)
     }
   }
 
@@ -181,16 +184,8 @@ export class NotificationDispatcher {
   }
 
   #startAttempt(row: DeliveryRow, target: NotificationTarget | undefined): void {
-    const { notifications, log } = this.#deps
-    const dlog = log.child({ download_id: row.download_id, delivery_id: row.id, event: row.event })
-    if (!target) {
-      notifications.deleteDelivery(row.id)
-      dlog.info({ target: targetKind(row.target) }, 'notification dropped: its target is no longer configured')
-      return
-    }
-    const download = JSON.parse(row.payload) as Download
-    const attempt = sendNotification(target, { deliveryId: row.id, event: row.event, download, sentAt: this.#deps.now().toISOString() }, this.senderContext())
-      .then((result) => this.#record(row, target, result, dlog))
+    const dlog = this.#deps.log.child({ download_id: row.download_id, delivery_id: row.id, event: row.event })
+    const attempt = (target ? this.#attempt(row, target, dlog) : this.#drop(row, dlog))
       .catch((err: unknown) => dlog.error({ err }, 'could not record a notification attempt; it is sent again later'))
       .finally(() => {
         this.#inFlight.delete(row.id)
@@ -199,27 +194,39 @@ export class NotificationDispatcher {
     this.#inFlight.set(row.id, attempt)
   }
 
-  #record(row: DeliveryRow, target: NotificationTarget, result: SendResult, dlog: Logger): void {
+  /** In flight like an attempt, so no pass picks the row again before its delete is committed. */
+  async #drop(row: DeliveryRow, dlog: Logger): Promise<void> {
+    await this.#deps.notifications.deleteDelivery(row.id)
+    dlog.info({ target: targetKind(row.target) }, 'notification dropped: its target is no longer configured')
+  }
+
+  async #attempt(row: DeliveryRow, target: NotificationTarget, dlog: Logger): Promise<void> {
+    const download = JSON.parse(row.payload) as Download
+    const result = await sendNotification(target, { deliveryId: row.id, event: row.event, download, sentAt: this.#deps.now().toISOString() }, this.senderContext())
+    await this.#record(row, target, result, dlog)
+  }
+
+  async #record(row: DeliveryRow, target: NotificationTarget, result: SendResult, dlog: Logger): Promise<void> {
     const { notifications, config } = this.#deps
     const where = { target: target.kind, attempt: row.attempts + 1 }
     if (result.ok) {
-      notifications.deleteDelivery(row.id)
+      await notifications.deleteDelivery(row.id)
       dlog.info({ ...where, status: result.status }, 'notification delivered')
       return
     }
     if (result.gone && target.kind === 'push') {
-      notifications.deleteSubscription(target.subscription.endpoint, target.key)
+      await notifications.deleteSubscription(target.subscription.endpoint, target.key)
       dlog.info(where, 'push subscription expired or was withdrawn; forgotten')
       return
     }
     const nowMs = this.#deps.now().getTime()
     const nextMs = nowMs + retryDelaySeconds(row.attempts + 1, config.notifications.retry_delays_seconds) * 1000
     if (nextMs - Date.parse(row.created_at) > GIVE_UP_AFTER_MS) {
-      notifications.deleteDelivery(row.id)
+      await notifications.deleteDelivery(row.id)
       dlog.warn({ ...where, error: result.error }, 'notification given up after 24 hours of retries')
       return
     }
-    notifications.rescheduleDelivery(row.id, new Date(nextMs).toISOString(), result.error)
+    await notifications.rescheduleDelivery(row.id, new Date(nextMs).toISOString(), result.error)
     dlog.warn({ ...where, error: result.error, next_attempt_at: new Date(nextMs).toISOString() }, 'notification not accepted; will retry')
   }
 

@@ -6,9 +6,8 @@ import type { Config } from '../core/config.js'
 import { AppError } from '../core/errors.js'
 import { publicBaseUrl } from '../core/public-address.js'
 import type { KeyScope } from '../core/types.js'
-import type { ApiKeysRepository } from '../db/api-keys-repository.js'
-import { NameTakenError, type PairingRow, type PairingsRepository } from '../db/pairings-repository.js'
-import { configuredKeys, createStoredApiKey, type KeyVerifier } from '../keys/key-verifier.js'
+import type { PairingRow, PairingsRepository } from '../db/pairings-repository.js'
+import { configuredKeys, generateApiKey, hashApiKey, type KeyVerifier } from '../keys/key-verifier.js'
 
 export const PAIRING_TTL_MS = 15 * 60 * 1000
 const KEEP_USED_MS = 24 * 60 * 60 * 1000
@@ -34,7 +33,6 @@ export type PairingState = { state: 'open'; row: PairingRow } | { state: 'expire
 export interface PairingServiceDeps {
   config: Config
   pairings: PairingsRepository
-  apiKeys: ApiKeysRepository
   keys: Pick<KeyVerifier, 'reload'>
   now?: () => Date
 }
@@ -49,22 +47,22 @@ export function createPairingService(deps: PairingServiceDeps) {
   const now = deps.now ?? (() => new Date())
   const baseUrl = () => publicBaseUrl(deps.config)
 
-  const nameTaken = (name: string, at: string) =>
-    deps.apiKeys.findByName(name) !== undefined ||
-    configuredKeys(deps.config.security).some((key) => key.principal.name === name) ||
-    deps.pairings.findOpenByName(name, at) !== undefined
+  const nameTaken = (name: string) =>
+    new AppError('name_taken', `A key or an open pairing named "${name}" exists: pick another name, or revoke it first (vds keys revoke ${name})`)
 
   return {
-    /** A new single-use code for a key named `name`; 409 name_taken when a key or open pairing has that name. */
-    create(name: string, scope: KeyScope): NewPairing {
+    /**
+     * A new single-use code for a key named `name`; 409 name_taken when a key or open pairing has that
+     * name. Settles after the commit (a storage failure is a 503 and no code was made).
+     */
+    async create(name: string, scope: KeyScope): Promise<NewPairing> {
+      // The config's keys are known here; the stored keys and pairings are checked in the same commit as the insert.
+      if (configuredKeys(deps.config.security).some((key) => key.principal.name === name)) throw nameTaken(name)
       const at = now()
-      deps.pairings.pruneBefore(new Date(at.getTime() - KEEP_USED_MS).toISOString())
-      if (nameTaken(name, at.toISOString())) {
-        throw new AppError('name_taken', `A key or an open pairing named "${name}" exists: pick another name, or revoke it first (vds keys revoke ${name})`)
-      }
       const code = randomBytes(24).toString('base64url')
       const expiresAt = new Date(at.getTime() + PAIRING_TTL_MS).toISOString()
-      deps.pairings.insert({ code_hash: hashCode(code), name, scope, created_at: at.toISOString(), expires_at: expiresAt })
+      const row = { code_hash: hashCode(code), name, scope, created_at: at.toISOString(), expires_at: expiresAt }
+      if (!(await deps.pairings.create(row, new Date(at.getTime() - KEEP_USED_MS).toISOString()))) throw nameTaken(name)
       return { code, pair_url: `${baseUrl()}/pair/${code}`, expires_at: expiresAt }
     },
 
@@ -90,21 +88,17 @@ export function createPairingService(deps: PairingServiceDeps) {
       return until > now().getTime() ? 'open' : 'expired'
     },
 
-    /** Uses the code: the device's key, once. 410 when used or expired, 404 when unknown. */
-    claim(code: string): ClaimedKey {
+    /** Uses the code: the device's key, once, after its commit. 410 when used or expired, 404 when unknown. */
+    async claim(code: string): Promise<ClaimedKey> {
       const seen = this.peek(code)
       if (seen.state === 'unknown') throw pairingUnknown()
       if (seen.state === 'expired') throw pairingExpired()
       const { name, scope } = seen.row
-      let key: string | undefined
-      try {
-        key = deps.pairings.claim(hashCode(code), now().toISOString(), () => createStoredApiKey(deps.apiKeys, name, scope))
-      } catch (err) {
-        if (err instanceof NameTakenError) throw new AppError('name_taken', `A key named "${name}" was made meanwhile: ask for a new pairing with another name`)
-        throw err
-      }
-      if (key === undefined) throw pairingExpired()
-      // The key was stored on this connection, which the verifier's data_version check does not see.
+      const key = generateApiKey()
+      const outcome = await deps.pairings.claim(hashCode(code), now().toISOString(), hashApiKey(key).toString('hex'))
+      if (outcome === 'name_taken') throw new AppError('name_taken', `A key named "${name}" was made meanwhile: ask for a new pairing with another name`)
+      if (outcome === 'not_open') throw pairingExpired()
+      // The verifier would see the new key at the next turn (api_keys_version); a request of this turn sees it too.
       deps.keys.reload()
       return { key, name, scope, server_url: baseUrl() }
     },

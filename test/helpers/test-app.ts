@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { TestContext } from 'node:test'
 import pino from 'pino'
 import { parseConfig, type Config } from '../../src/core/config.js'
-import { closeDatabase, openDatabase } from '../../src/db/open.js'
+import { closeDatabase, openDatabase, openServerConnection } from '../../src/db/open.js'
 import { buildApp, type ServerOptions } from '../../src/http/app.js'
 import { startWriter } from '../../src/db/writer.js'
 import type { HealthProbes } from '../../src/status/health.js'
@@ -56,7 +56,10 @@ export interface TestAppOptions {
   now?: () => number
   /** tools manager seams (platform, fetch, retry delay) */
   tools?: ServiceOptions['tools']
-  /** writes go through the real writer thread, as in the server (default: in-process on `db`) */
+  /**
+   * writes go through the real writer thread and `db` is read-only (query_only), as in the server
+   * (default: writes in-process on `db`)
+   */
   writerThread?: boolean
   /** the server certificate (PEM) the app serves with: its names make links absolute */
   serverCert?: () => string | null
@@ -71,7 +74,7 @@ export interface TestAppOptions {
 export async function buildTestApp(t: TestContext, options: TestAppOptions = {}) {
   const dir = options.dir ?? tempDir(t)
   const config = testConfig(dir, options.config)
-  const db = openDatabase(config.storage.data_dir)
+  const db = options.writerThread ? openServerConnection(config.storage.data_dir) : openDatabase(config.storage.data_dir)
   const writer = options.writerThread ? await startWriter(config.storage.data_dir, { busyTimeoutMs: 100 }) : undefined
   const services = createServices({
     config,

@@ -3,11 +3,9 @@
 // streams of a revoked key ending at once.
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { createApiKeysRepository } from '../../src/db/api-keys-repository.js'
-import { openDatabase } from '../../src/db/open.js'
 import { REPLAY_CAPACITY } from '../../src/http/event-hub.js'
 import { auth, buildTestApp, idleProbes } from '../helpers/test-app.js'
-import { addKeyFromAnotherProcess } from './security/helpers.js'
+import { addKeyFromAnotherProcess, revokeKeyFromAnotherProcess } from './security/helpers.js'
 import { openStream } from './sse-client.js'
 
 async function listening(t: TestContext, options: Parameters<typeof buildTestApp>[1] = {}) {
@@ -126,9 +124,7 @@ test("a revoked key's streams end at once; other streams stay open", async (t) =
   const admin = await openStream(t, port, auth)
   assert.equal(phone.statusCode, 200)
   // Revoked by `vds keys revoke` in another process.
-  const db = openDatabase(config.storage.data_dir)
-  createApiKeysRepository(db).revoke('phone')
-  db.close()
+  assert.ok(revokeKeyFromAnotherProcess(config, 'phone'))
   const started = Date.now()
   await Promise.race([phone.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('stream still open')), 5000))])
   assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`)

@@ -123,14 +123,14 @@ test('a link expires after security.file_link_ttl_hours', async (t) => {
 test('revoking the key that read a link revokes the link; other keys keep theirs', async (t) => {
   const services = await buildTestApp(t)
   const id = await albumDownload(services)
-  const phoneKey = createStoredApiKey(services.apiKeys, 'anna-iphone', 'submit')!
+  const phoneKey = (await createStoredApiKey(services.apiKeys, 'anna-iphone', 'submit'))!
   services.keys.reload()
   const [phoneLink] = await linksOf(services, id, { 'x-api-key': phoneKey })
   const [adminLink] = await linksOf(services, id)
   assert.match(phoneLink!, /k=anna-iphone/)
   assert.equal((await services.app.inject({ url: phoneLink! })).statusCode, 200)
 
-  assert.ok(services.apiKeys.revoke('anna-iphone'))
+  assert.ok(await services.apiKeys.revoke('anna-iphone'))
   services.keys.reload()
   await refused(services, phoneLink!, 'after revocation')
   assert.equal((await services.app.inject({ url: adminLink! })).statusCode, 200)

@@ -54,11 +54,11 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
   const guesses = createAuthFailureTracker({ threshold: 5 })
 
   /** Throws 429 while the address is refused; after an unknown code, counts it. */
-  const guarded = <T>(request: FastifyRequest, lookUp: () => T): T => {
+  const guarded = async <T>(request: FastifyRequest, lookUp: () => T | Promise<T>): Promise<T> => {
     const wait = guesses.secondsBlocked(request.ip)
     if (wait > 0) throw tooManyGuesses(wait)
     try {
-      return lookUp()
+      return await lookUp()
     } catch (err) {
       if (err instanceof AppError && err.statusCode === 404) {
         const blocked = guesses.recordFailure(request.ip)
@@ -76,11 +76,11 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
         operationId: 'createPairing',
         summary: 'A single-use pairing link (15 minutes) that gives a phone its own key',
         body: PairingBody,
-        response: { 201: NewPairing, ...errorResponses(400, 401, 403, 409, 415, 422) },
+        response: { 201: NewPairing, ...errorResponses(400, 401, 403, 409, 415, 422, 503) },
       },
     },
     async (request, reply) => {
-      const created = pairing.create(request.body.name, request.body.scope ?? KeyScope.submit)
+      const created = await pairing.create(request.body.name, request.body.scope ?? KeyScope.submit)
       return reply.code(201).header('cache-control', 'no-store').send({ ...created, qr_svg: await pairingQrSvg(created.pair_url) })
     },
   )
@@ -94,11 +94,11 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
         summary: 'Use a pairing code: the new key, once (no API key needed)',
         security: [],
         params: CodeParams,
-        response: { 201: ClaimedKey, ...errorResponses(404, 409, 410, 429) },
+        response: { 201: ClaimedKey, ...errorResponses(404, 409, 410, 429, 503) },
       },
     },
     async (request, reply) => {
-      const claimed = guarded(request, () => pairing.claim(request.params.code))
+      const claimed = await guarded(request, () => pairing.claim(request.params.code))
       request.log.info({ key_name: claimed.name, scope: claimed.scope }, 'phone paired')
       return reply.code(201).header('cache-control', 'no-store').send(claimed)
     },
@@ -110,7 +110,7 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
     async (request, reply) => {
       reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex').type('text/html; charset=utf-8')
       try {
-        const seen = guarded(request, () => {
+        const seen = await guarded(request, () => {
           const state = pairing.peek(request.params.code)
           if (state.state === 'unknown') throw pairingUnknown()
           if (state.state === 'expired') throw pairingExpired()
@@ -137,7 +137,7 @@ export const pairingRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
     '/pair/:code/shortcuts/:file',
     { config: { access: 'public' }, schema: { hide: true, params: ShortcutFileParams } },
     async (request, reply) => {
-      guarded(request, () => {
+      await guarded(request, () => {
         const state = pairing.shortcutFilesState(request.params.code)
         if (state === 'unknown') throw pairingUnknown()
         if (state === 'expired') throw pairingExpired()

@@ -60,14 +60,15 @@ export const pushRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) 
         operationId: 'subscribePush',
         summary: 'Store a Web Push subscription (PushSubscription.toJSON()); the same endpoint again replaces it',
         body: PushSubscriptionBody,
-        response: { 201: Type.Object({ success: Type.Literal(true) }), ...errorResponses(400, 401, 415, 422) },
+        response: { 201: Type.Object({ success: Type.Literal(true) }), ...errorResponses(400, 401, 415, 422, 503) },
       },
     },
     async (request, reply) => {
       const endpoint = checkEndpoint(request.body.endpoint)
       checkKey(request.body.keys.p256dh, 65, 'p256dh')
       checkKey(request.body.keys.auth, 16, 'auth')
-      deps.notifications.saveSubscription({
+      // Answered after the commit, as a submission is; a refused write is a 503 (storage_unavailable).
+      await deps.notifications.saveSubscription({
         endpoint,
         p256dh: request.body.keys.p256dh,
         auth: request.body.keys.auth,
@@ -86,12 +87,12 @@ export const pushRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) 
         operationId: 'unsubscribePush',
         summary: 'Forget a Web Push subscription by its endpoint',
         body: EndpointBody,
-        response: { 200: Type.Object({ success: Type.Literal(true), removed: Type.Boolean() }), ...errorResponses(400, 401, 415, 422) },
+        response: { 200: Type.Object({ success: Type.Literal(true), removed: Type.Boolean() }), ...errorResponses(400, 401, 415, 422, 503) },
       },
     },
     async (request) => {
       const endpoint = checkEndpoint(request.body.endpoint)
-      return { success: true as const, removed: deps.notifications.deleteSubscription(endpoint, pushTargetKey(endpoint)) }
+      return { success: true as const, removed: await deps.notifications.deleteSubscription(endpoint, pushTargetKey(endpoint)) }
     },
   )
 }

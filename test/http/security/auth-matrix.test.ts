@@ -5,10 +5,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ADMIN_KEY, buildTestApp } from '../../helpers/test-app.js'
 import type { BuiltApp } from '../../../src/http/app.js'
-import { createApiKeysRepository } from '../../../src/db/api-keys-repository.js'
-import { openDatabase } from '../../../src/db/open.js'
 import type { Config } from '../../../src/core/config.js'
-import { addKeyFromAnotherProcess, assertErrorShape, routeCases, send, type RouteCase } from './helpers.js'
+import { addKeyFromAnotherProcess, assertErrorShape, revokeKeyFromAnotherProcess, routeCases, send, type RouteCase } from './helpers.js'
 
 const SESSION_HOST = 'vds.test:8443'
 
@@ -20,12 +18,7 @@ async function sessionCookie(app: BuiltApp, key: string): Promise<string> {
 }
 
 function revokeFromAnotherProcess(config: Config, name: string): void {
-  const db = openDatabase(config.storage.data_dir)
-  try {
-    assert.ok(createApiKeysRepository(db).revoke(name))
-  } finally {
-    db.close()
-  }
+  assert.ok(revokeKeyFromAnotherProcess(config, name))
 }
 
 const CALLERS = ['no key', 'wrong key', 'revoked key', 'submit key', 'admin key', 'revoked session', 'submit session', 'admin session'] as const

@@ -2,9 +2,9 @@
 // also copes with the event stream, the error-shape check, and stored keys made as the CLI makes them.
 import assert from 'node:assert/strict'
 import type { InjectOptions } from 'fastify'
-import { createStoredApiKey } from '../../../src/keys/key-verifier.js'
+import { generateApiKey, hashApiKey } from '../../../src/keys/key-verifier.js'
 import type { Config } from '../../../src/core/config.js'
-import { createApiKeysRepository } from '../../../src/db/api-keys-repository.js'
+import { createKeyWrites } from '../../../src/db/key-writes.js'
 import { openDatabase } from '../../../src/db/open.js'
 import { registeredRoutes, type BuiltApp } from '../../../src/http/app.js'
 import type { Access } from '../../../src/http/plugins/auth.js'
@@ -149,13 +149,23 @@ export function assertSecurityHeaders(answer: Answer, context = ''): void {
  * another process does: the running app must notice without being told.
  */
 export function addKeyFromAnotherProcess(config: Config, name: string, scope: KeyScope, options: { revoke?: boolean } = {}): string {
+  return onAnotherConnection(config, (keys) => {
+    const key = generateApiKey()
+    assert.ok(keys.add(name, hashApiKey(key).toString('hex'), scope, new Date().toISOString()), `key name ${name} is free`)
+    if (options.revoke) keys.revoke(name, new Date().toISOString())
+    return key
+  })
+}
+
+/** Revokes a key through a second database connection, as `vds keys revoke` does; false when there was none to revoke. */
+export function revokeKeyFromAnotherProcess(config: Config, name: string): boolean {
+  return onAnotherConnection(config, (keys) => keys.revoke(name, new Date().toISOString()))
+}
+
+function onAnotherConnection<T>(config: Config, work: (keys: ReturnType<typeof createKeyWrites>) => T): T {
   const db = openDatabase(config.storage.data_dir)
   try {
-    const repo = createApiKeysRepository(db)
-    const key = createStoredApiKey(repo, name, scope)
-    assert.ok(key, `key name ${name} is free`)
-    if (options.revoke) repo.revoke(name)
-    return key
+    return work(createKeyWrites(db))
   } finally {
     db.close()
   }
