@@ -25,7 +25,7 @@ export function createJobsRepository(db: Db, writer: Writer = createInlineWriter
     listDownloading: db.prepare<[], DownloadRow>(`SELECT * FROM downloads WHERE status = 'downloading' ORDER BY seq`),
     earliestScheduled: db.prepare<[], { at: string | null }>(`
       SELECT min(next_attempt_at) AS at FROM downloads WHERE status = 'pending' AND next_attempt_at IS NOT NULL`),
-    // The queue gate's reads (index downloads_status): whether its write would change a row at all.
+    // The queue gate's reads (index downloads_pending_reason): whether its write would change a row at all.
     pendingUnmarked: db.prepare<[], number>(`
       SELECT EXISTS (SELECT 1 FROM downloads WHERE status = 'pending' AND waiting_reason IS NULL)`).pluck(),
     pendingDownloaderMissing: db.prepare<[], number>(`

@@ -211,4 +211,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER api_keys_version_delete AFTER DELETE ON api_keys BEGIN UPDATE api_keys_version SET n = n + 1; END;
     `,
   },
+  {
+    version: 7,
+    name: 'pending jobs by waiting reason',
+    sql: `
+      -- The queue gate asks at every wake-up (each submission while no downloader runs) whether a
+      -- pending job has no waiting reason yet; without this index that read walked every pending row.
+      CREATE INDEX downloads_pending_reason ON downloads (waiting_reason) WHERE status = 'pending';
+    `,
+  },
 ]
